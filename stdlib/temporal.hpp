@@ -27,4 +27,59 @@ enum class IntervalUnit : uint8_t {
   HourMinute, DayMicrosecond, DaySecond, DayMinute, DayHour, YearMonth,
 };
 
+// Parsing as MySQL reads a string into a temporal (str_to_datetime / str_to_time): accepts
+// 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS[.ffffff]', 'YYYYMMDDHHMMSS', two-digit years, any
+// punctuation as delimiter, 'T' between date and time; TIME also 'D HH:MM:SS', 'HHMMSS', '-HH:MM'.
+// Fractional digits beyond `fsp` are rounded (MySQL 8 default). nullopt: not a valid value.
+std::optional<Temporal> parse_date(std::string_view text);
+std::optional<Temporal> parse_datetime(std::string_view text, int fsp = 6);
+std::optional<Temporal> parse_time(std::string_view text, int fsp = 6);
+// Numbers as temporals: 20260131 -> date, 20260131103000 -> datetime, 103000 -> TIME 10:30:00.
+std::optional<Temporal> datetime_from_number(int64_t value, uint32_t micro = 0);
+std::optional<Temporal> time_from_number(int64_t value, uint32_t micro = 0, bool negative = false);
+
+// Text forms: '2026-01-31', '2026-01-31 10:00:00.123' (exactly fsp fractional digits),
+// '-838:59:59'.
+std::string format_date(const Temporal& t);
+std::string format_datetime(const Temporal& t, int fsp);
+std::string format_time(const Temporal& t, int fsp);
+
+// Numeric forms as MySQL uses them in arithmetic: 20260131, 20260131100000, -8385959.
+int64_t date_to_number(const Temporal& t);
+int64_t datetime_to_number(const Temporal& t);  // without the fraction
+int64_t time_to_number(const Temporal& t);      // without the fraction, signed
+
+// Day numbers (MySQL's TO_DAYS): days since year 0; and back.
+int64_t to_days(int32_t year, int month, int day);
+Temporal from_days(int64_t days);
+bool valid_date(int32_t year, int month, int day);  // month/day in range; zero parts rejected
+int days_in_month(int32_t year, int month);
+int weekday(const Temporal& t);  // 0 = Monday
+
+// Comparison keys: total order within one class (negative TIME sorts first).
+int64_t datetime_key_micros(const Temporal& t);  // microseconds since 0000-00-00 (approx. calendar)
+int64_t time_micros(const Temporal& t);          // signed microseconds
+
+// Rounds the fraction to `fsp` digits (carrying into seconds, minutes, days…).
+Temporal round_fraction(const Temporal& t, bool is_time, int fsp);
+
+// DATE_ADD / DATE_SUB: `value` is the interval expression's text ('1:30' for HOUR_MINUTE) or
+// number, parsed per unit as MySQL does. nullopt when the result is out of range (MySQL: NULL).
+struct Interval {
+  int64_t years = 0, months = 0, days = 0, hours = 0, minutes = 0, seconds = 0, micros = 0;
+  bool negative = false;
+};
+std::optional<Interval> parse_interval(std::string_view value, IntervalUnit unit);
+std::optional<Temporal> add_interval(const Temporal& datetime, const Interval& interval, bool subtract);
+// TIME + interval (no date part): result stays a TIME; nullopt when out of range.
+std::optional<Temporal> add_interval_to_time(const Temporal& time, const Interval& interval, bool subtract);
+
+// DATE_FORMAT with MySQL's specifiers (%Y %m %d %H %i %s %f %W %M %a %b %j %U %u %V %v %X %x
+// %p %r %T %e %c %k %l %h %I %D %w %y %S %%).
+std::string date_format(const Temporal& t, std::string_view format);
+
+// UNIX_TIMESTAMP / FROM_UNIXTIME in UTC (obsync evaluates in the session time zone UTC).
+int64_t unix_seconds_utc(const Temporal& datetime);
+Temporal from_unix_seconds_utc(int64_t seconds, uint32_t micro = 0);
+
 }  // namespace obsync
