@@ -4,6 +4,7 @@
 grammar ObSync;
 
 script : statement* EOF ;
+standaloneExpr : expr EOF ;
 
 statement
   : INCLUDE STRING ';'                                                     #includeStmt
@@ -145,6 +146,7 @@ nonReservedKeyword
   ;
 
 // ---- lexer ----
+SEMI: ';';
 LEFT_KW: L E F T;
 RIGHT_KW: R I G H T;
 INSERT_KW: I N S E R T;
@@ -274,6 +276,7 @@ REAL_LITERAL    : (DIGIT+ ('.' DIGIT*)? | '.' DIGIT+) [eE] [+-]? DIGIT+ ;
 HEX_LITERAL     : '0x' [0-9a-fA-F]+ | [xX] '\'' [0-9a-fA-F]* '\'' ;
 BIT_LITERAL     : '0b' [01]+ | [bB] '\'' [01]* '\'' ;
 STRING          : '\'' ( '\\' . | '\'\'' | ~['\\] )* '\'' ;
+DQ_STRING       : '"' ( '\\' . | '""' | ~["\\\r\n] )* '"' ;  // reported: strings use single quotes
 QUOTED_IDENTIFIER : '`' ( '``' | ~'`' )* '`' ;
 IDENTIFIER      : [A-Za-z_] [A-Za-z0-9_$]* ;
 
