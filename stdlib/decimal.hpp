@@ -64,6 +64,8 @@ class Decimal {
   int16_t scale_ = 0;
   bool negative_ = false;
   bool overflow_ = false;
+
+  friend struct DecimalImpl;  // decimal.cpp's wide-integer helpers build results directly
 };
 
 struct Decimal::ParseResult {
