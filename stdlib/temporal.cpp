@@ -187,14 +187,16 @@ struct Fraction {
   bool round_up = false;
 };
 
-// Scans digits after a '.', leaving `pos` past all of them.
-Fraction scan_fraction(std::string_view s, size_t& pos) {
+// Scans digits after a '.', leaving `pos` past all of them. Past six digits one digit decides
+// rounding: the seventh for datetimes, but the last one for str_to_time, which reads
+// str[-1] after skipping them all (MySQL 8 quirk: '.12345649' rounds up).
+Fraction scan_fraction(std::string_view s, size_t& pos, bool last_digit_rounds = false) {
   Fraction f;
   int n = 0;
   for (; pos < s.size() && is_digit(s[pos]); ++pos, ++n) {
     if (n < 6)
       f.micro = f.micro * 10 + static_cast<uint32_t>(s[pos] - '0');
-    else if (n == 6)
+    else if (n == 6 || last_digit_rounds)
       f.round_up = s[pos] >= '5';
   }
   for (; n < 6; ++n) f.micro *= 10;
@@ -205,7 +207,25 @@ struct ParsedDatetime {
   Temporal value;
   int fields = 0;  // <= 3: a date, otherwise a datetime
   bool round_up = false;
+  int displacement = 0;  // seconds east of UTC from a '+05:00' suffix (MySQL 8.0.19+)
 };
+
+// time_zone_displacement_to_seconds: exactly '{+-}HH:MM' then only spaces, at most 14:00,
+// never '-00:00'.
+std::optional<int> zone_displacement(std::string_view s) {
+  if (s.size() < 6 || (s[0] != '+' && s[0] != '-')) return std::nullopt;
+  if (!is_digit(s[1]) || !is_digit(s[2]) || s[3] != ':' || !is_digit(s[4]) || !is_digit(s[5]))
+    return std::nullopt;
+  int hours = (s[1] - '0') * 10 + (s[2] - '0');
+  int minutes = (s[4] - '0') * 10 + (s[5] - '0');
+  if (minutes >= 60) return std::nullopt;
+  int seconds = hours * 3600 + minutes * 60;
+  if (seconds > 14 * 3600) return std::nullopt;
+  if (s[0] == '-' && seconds == 0) return std::nullopt;
+  for (size_t i = 6; i < s.size(); ++i)
+    if (!is_space(s[i])) return std::nullopt;
+  return s[0] == '-' ? -seconds : seconds;
+}
 
 enum class ParseFail { None, Syntax, Range };
 
@@ -235,6 +255,13 @@ ParseFail str_to_datetime(std::string_view s, bool datetime_only, bool check_cal
   int date_len[7] = {};
   bool found_delimiter = false, found_space = false, not_zero_date = false;
   size_t last_field_pos = pos;
+  std::optional<int> displacement;
+  auto take_displacement = [&]() {
+    displacement = zone_displacement(s.substr(pos));
+    pos = end;
+    last_field_pos = pos;
+    return displacement.has_value();
+  };
   int i = 0;
   for (; i < 7 && pos != end && is_digit(s[pos]); ++i) {
     size_t start = pos;
@@ -265,10 +292,13 @@ ParseFail str_to_datetime(std::string_view s, bool datetime_only, bool check_cal
       } else if (is_digit(s[pos])) {
         ++i;
         break;
+      } else if ((s[pos] == '+' || s[pos] == '-') && !take_displacement()) {
+        return ParseFail::Syntax;
       }
       continue;
     }
     if (i == 6) {
+      if ((s[pos] == '+' || s[pos] == '-') && !take_displacement()) return ParseFail::Syntax;
       // Fraction digits beyond the sixth decide rounding (MySQL 8: nanoseconds, half-up).
       ++i;
       break;
@@ -296,6 +326,8 @@ ParseFail str_to_datetime(std::string_view s, bool datetime_only, bool check_cal
       round_up = s[pos] >= '5';
     }
     while (pos < end && is_digit(s[pos])) ++pos;
+    if (pos < end && (s[pos] == '+' || s[pos] == '-') && !take_displacement())
+      return ParseFail::Syntax;
   }
   if (!internal) {
     year_length = date_len[0];
@@ -312,13 +344,14 @@ ParseFail str_to_datetime(std::string_view s, bool datetime_only, bool check_cal
   t.minute = static_cast<uint8_t>(date[4]);
   t.second = static_cast<uint8_t>(date[5]);
   t.micro = static_cast<uint32_t>(date[6]);
-  if (fields < 3 || !datetime_fields_in_range(t))
-    return fields < 3 ? ParseFail::Syntax : ParseFail::Range;
+  // MySQL sets MYSQL_TIMESTAMP_ERROR from here on (str_to_time then gives NULL, not a retry).
+  if (fields < 3 || !datetime_fields_in_range(t)) return ParseFail::Range;
   if (check_calendar && !calendar_ok(t)) return ParseFail::Range;
   // Trailing garbage only warns in MySQL; the value stands.
   out.value = t;
   out.fields = fields;
   out.round_up = round_up;
+  out.displacement = displacement.value_or(0);
   return ParseFail::None;
 }
 
@@ -408,6 +441,9 @@ std::optional<Interval> decimal_seconds(std::string_view s) {
 bool interval_groups(std::string_view s, int count, bool micro_last, int64_t* values) {
   size_t pos = 0, end = s.size();
   while (pos < end && !is_digit(s[pos])) ++pos;
+  // Digits in the last group read: with micro_last, that group is a fraction ('1.5'
+  // SECOND_MICROSECOND is 1.500000 s) wherever it lands after the shift ('9' is 0.9 s).
+  int64_t last_len = 0;
   for (int i = 0; i < count; ++i) {
     size_t start = pos;
     int64_t value = 0;
@@ -415,11 +451,7 @@ bool interval_groups(std::string_view s, int count, bool micro_last, int64_t* va
       if (value > (INT64_MAX - 10) / 10) return false;
       value = value * 10 + (s[pos] - '0');
     }
-    if (micro_last && i == count - 1) {
-      // '1.5' SECOND_MICROSECOND is 1.500000 s: the last group is a fraction, not a count.
-      int64_t len = static_cast<int64_t>(pos - start);
-      for (int64_t k = len; k < 6; ++k) value *= 10;
-    }
+    last_len = static_cast<int64_t>(pos - start);
     values[i] = value;
     while (pos < end && !is_digit(s[pos])) ++pos;
     if (pos == end && i != count - 1) {
@@ -429,6 +461,9 @@ bool interval_groups(std::string_view s, int count, bool micro_last, int64_t* va
       break;
     }
   }
+  // More than six digits are not truncated: MySQL 8 adds them as that many microseconds.
+  if (micro_last)
+    for (int64_t k = last_len; k < 6; ++k) values[count - 1] *= 10;
   return pos == end;
 }
 
@@ -470,6 +505,9 @@ int weekday(const Temporal& t) { return calc_weekday(calc_daynr(t.year, t.month,
 std::optional<Temporal> parse_datetime(std::string_view text, int fsp) {
   ParsedDatetime p;
   if (str_to_datetime(text, false, true, p) != ParseFail::None) return std::nullopt;
+  // A displacement converts the value to the session time zone, UTC.
+  if (p.displacement != 0 && !datetime_add_micros(p.value, -p.displacement * 1000000LL))
+    return std::nullopt;
   return finish_datetime(p.value, p.round_up, fsp);
 }
 
@@ -490,15 +528,18 @@ std::optional<Temporal> parse_time(std::string_view text, int fsp) {
     negative = true;
     ++pos;
   }
-  // No leading digit ('abc', '.5'): NULL, as the server gives (str_to_time would read 0).
-  if (pos == end || !is_digit(text[pos])) return std::nullopt;
+  if (pos == end) return std::nullopt;
+  const size_t start = pos;
 
-  // A long string may be a whole datetime: its time part is the TIME.
+  // A long string may be a whole date or datetime: its time part is the TIME. A string that
+  // scans as one but has bad values ('2026-02-30 10:00:00') is NULL, not retried as a TIME.
   if (end - pos >= 12) {
     ParsedDatetime p;
-    ParseFail f = str_to_datetime(text.substr(pos), true, false, p);
+    ParseFail f = str_to_datetime(text.substr(pos), true, true, p);
     if (f == ParseFail::Range) return std::nullopt;
-    if (f == ParseFail::None && p.fields > 3) {
+    if (f == ParseFail::None) {
+      if (p.displacement != 0 && !datetime_add_micros(p.value, -p.displacement * 1000000LL))
+        return std::nullopt;
       Temporal t;
       t.hour = p.value.hour, t.minute = p.value.minute, t.second = p.value.second;
       t.micro = p.value.micro;
@@ -507,15 +548,18 @@ std::optional<Temporal> parse_time(std::string_view text, int fsp) {
     }
   }
 
-  uint64_t value = 0;
-  for (; pos < end && is_digit(text[pos]); ++pos) {
-    value = value * 10 + static_cast<uint64_t>(text[pos] - '0');
-    if (value > UINT32_MAX * 10ULL) return std::nullopt;
-  }
+  auto read_number = [&]() {
+    uint64_t v = 0;
+    for (; pos < end && is_digit(text[pos]); ++pos)
+      if (v <= UINT32_MAX) v = v * 10 + static_cast<uint64_t>(text[pos] - '0');
+    return v;
+  };
+  uint64_t value = read_number();
+  if (value > UINT32_MAX) return std::nullopt;
   size_t end_of_days = pos;
   while (pos < end && is_space(text[pos])) ++pos;
 
-  uint64_t date[5] = {};
+  uint64_t date[4] = {};
   int state;
   if (end - pos > 1 && pos != end_of_days && is_digit(text[pos])) {
     date[0] = value;
@@ -531,23 +575,19 @@ std::optional<Temporal> parse_time(std::string_view text, int fsp) {
     date[3] = value % 100;
     state = 4;
   }
-  if (state != 4) {
-    for (;;) {
-      uint64_t v = 0;
-      for (; pos < end && is_digit(text[pos]); ++pos) {
-        v = v * 10 + static_cast<uint64_t>(text[pos] - '0');
-        if (v > UINT32_MAX * 10ULL) return std::nullopt;
-      }
-      date[state++] = v;
-      if (state == 4 || end - pos < 2 || text[pos] != ':' || !is_digit(text[pos + 1])) break;
-      ++pos;
-    }
+  while (state != 4) {
+    date[state++] = read_number();
+    if (state == 4 || end - pos < 2 || text[pos] != ':' || !is_digit(text[pos + 1])) break;
+    ++pos;
   }
   Fraction frac;
   if (end - pos >= 2 && text[pos] == '.' && is_digit(text[pos + 1])) {
     ++pos;
-    frac = scan_fraction(text, pos);
+    frac = scan_fraction(text, pos, true);
+  } else if (end - pos == 1 && text[pos] == '.') {
+    ++pos;
   }
+  // '1e3' looks like a %g-formatted number, not a time.
   if (end - pos > 1 && (text[pos] == 'e' || text[pos] == 'E') &&
       (is_digit(text[pos + 1]) || ((text[pos + 1] == '-' || text[pos + 1] == '+') &&
                                    end - pos > 2 && is_digit(text[pos + 2]))))
@@ -555,6 +595,10 @@ std::optional<Temporal> parse_time(std::string_view text, int fsp) {
   for (auto v : date)
     if (v > UINT32_MAX) return std::nullopt;
   if (date[2] > 59 || date[3] > 59) return std::nullopt;
+  // Trailing garbage only warns, unless nothing at all was read ('abc').
+  while (pos < end && is_space(text[pos])) ++pos;
+  if (pos < end && pos == start) return std::nullopt;
+
   Temporal t;
   uint64_t hours = date[1] + date[0] * 24;
   t.negative = negative;
@@ -563,7 +607,6 @@ std::optional<Temporal> parse_time(std::string_view text, int fsp) {
   t.micro = frac.micro;
   if (hours > time_max_hour) {
     t.hour = time_max_hour, t.minute = 59, t.second = 59, t.micro = 0;
-    frac.round_up = false;
   } else {
     t.hour = static_cast<uint32_t>(hours);
   }
@@ -605,7 +648,7 @@ std::optional<Temporal> datetime_from_number(int64_t nr, uint32_t micro) {
   return ok(nr);
 }
 
-// number_to_time: huge numbers try a datetime, others clamp to ±838:59:59.
+// number_to_time: huge numbers try a datetime; others beyond 838:59:59 are NULL.
 std::optional<Temporal> time_from_number(int64_t value, uint32_t micro, bool negative) {
   constexpr int64_t time_max_value = 8385959;
   if (value < 0) {
@@ -615,14 +658,14 @@ std::optional<Temporal> time_from_number(int64_t value, uint32_t micro, bool neg
   Temporal t;
   t.negative = negative;
   if (value > time_max_value) {
+    // Huge numbers may be a whole datetime; otherwise MySQL 8 reports an error (NULL).
     if (!negative && value >= 10000000000LL) {
       if (auto dt = datetime_from_number(value, micro)) {
         t.hour = dt->hour, t.minute = dt->minute, t.second = dt->second, t.micro = micro;
         return t;
       }
     }
-    t.hour = time_max_hour, t.minute = 59, t.second = 59;
-    return t;
+    return std::nullopt;
   }
   if (value % 100 >= 60 || value / 100 % 100 >= 60) return std::nullopt;
   t.hour = static_cast<uint32_t>(value / 10000);
@@ -874,17 +917,19 @@ std::optional<Temporal> add_interval(const Temporal& dt, const Interval& iv, boo
 std::optional<Temporal> add_interval_to_time(const Temporal& time, const Interval& iv,
                                              bool subtract) {
   if (iv.years || iv.months) return std::nullopt;
-  constexpr int64_t cap = 1000000000LL;  // far beyond 838 hours; keeps the arithmetic in int64
-  if (iv.days > cap || iv.hours > cap || iv.minutes > cap || iv.seconds > cap * 1000 ||
-      iv.micros > cap * 1000000)
+  // Every part has the interval's sign, so one part beyond twice the TIME range already makes
+  // the result NULL; bounding each keeps the sum below in int64.
+  constexpr int64_t cap_s = 2 * (838LL * 3600 + 59 * 60 + 59) + 1;
+  if (iv.days > cap_s / 86400 + 1 || iv.hours > cap_s / 3600 + 1 || iv.minutes > cap_s / 60 + 1 ||
+      iv.seconds > cap_s || iv.micros > cap_s * 1000000)
     return std::nullopt;
   int64_t span =
       (((iv.days * 24 + iv.hours) * 60 + iv.minutes) * 60 + iv.seconds) * 1000000 + iv.micros;
   bool neg = iv.negative != subtract;
   int64_t us = time_micros(time) + (neg ? -span : span);
   constexpr int64_t max_us = (838LL * 3600 + 59 * 60 + 59) * 1000000;
-  // sec_to_time: any overflow past 838:59:59 makes the result NULL (unlike CAST, no clamp).
-  if (us > max_us + 999999 || us < -(max_us + 999999)) return std::nullopt;
+  // sec_to_time: past 838:59:59.000000 (even by a fraction) the result is NULL, not clamped.
+  if (us > max_us || us < -max_us) return std::nullopt;
   Temporal r = time_from_micros(us);
   if (r.hour > time_max_hour) return std::nullopt;
   return r;
