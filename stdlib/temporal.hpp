@@ -49,7 +49,9 @@ int64_t date_to_number(const Temporal& t);
 int64_t datetime_to_number(const Temporal& t);  // without the fraction
 int64_t time_to_number(const Temporal& t);      // without the fraction, signed
 
-// Day numbers (MySQL's TO_DAYS): days since year 0; and back.
+// Day numbers (MySQL's TO_DAYS): days since year 0; and back. TO_DAYS and WEEKDAY are NULL on
+// dates with a zero part: callers check that; these compute MySQL's raw calc_daynr.
+// from_days gives the zero date outside 0001-01-01..9999-12-31 (day numbers 366..3652424).
 int64_t to_days(int32_t year, int month, int day);
 Temporal from_days(int64_t days);
 bool valid_date(int32_t year, int month, int day);  // month/day in range; zero parts rejected
@@ -69,14 +71,25 @@ struct Interval {
   int64_t years = 0, months = 0, days = 0, hours = 0, minutes = 0, seconds = 0, micros = 0;
   bool negative = false;
 };
+// Single units other than SECOND read the text as MySQL reads a string as an integer (leading
+// digits; '1.9' DAY is 1 day): a numeric operand must arrive already rounded ('2' for 1.5).
+// SECOND reads a DECIMAL ('1.5', '1e3'); compound units split digit groups on any non-digit.
 std::optional<Interval> parse_interval(std::string_view value, IntervalUnit unit);
-std::optional<Temporal> add_interval(const Temporal& datetime, const Interval& interval, bool subtract);
+std::optional<Temporal> add_interval(const Temporal& datetime, const Interval& interval,
+                                     bool subtract);
 // TIME + interval (no date part): result stays a TIME; nullopt when out of range.
-std::optional<Temporal> add_interval_to_time(const Temporal& time, const Interval& interval, bool subtract);
+std::optional<Temporal> add_interval_to_time(const Temporal& time, const Interval& interval,
+                                             bool subtract);
 
 // DATE_FORMAT with MySQL's specifiers (%Y %m %d %H %i %s %f %W %M %a %b %j %U %u %V %v %X %x
 // %p %r %T %e %c %k %l %h %I %D %w %y %S %%).
+// The empty string where MySQL returns NULL (%M on a zero month, %W on a zero date, ...).
 std::string date_format(const Temporal& t, std::string_view format);
+// DATE_FORMAT / TIME_FORMAT with MySQL's NULL cases: nullopt for %M %b %U %u %V %v %X %x on
+// month 0, %j on year or month 0, %W %a %w on a zero date, and (is_time: TIME_FORMAT) for
+// every date specifier.
+std::optional<std::string> date_format_checked(const Temporal& t, std::string_view format,
+                                               bool is_time = false);
 
 // UNIX_TIMESTAMP / FROM_UNIXTIME in UTC (obsync evaluates in the session time zone UTC).
 int64_t unix_seconds_utc(const Temporal& datetime);
