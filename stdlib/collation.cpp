@@ -461,7 +461,10 @@ const Collation* find_collation_by_id(uint16_t id) {
 }
 
 const Collation& binary_collation() { return kCollations[0]; }
-const Collation& default_collation() { return kCollations[1]; }
+const Collation& default_collation() {
+  static const Collation& general = *find_collation("utf8mb4_general_ci");
+  return general;
+}
 
 bool like_char_equal(char32_t a, char32_t b, const Collation& c) {
   if (a == b) return true;

@@ -39,7 +39,9 @@ const Collation* find_collation(std::string_view name);
 // nullptr when the id is not supported.
 const Collation* find_collation_by_id(uint16_t id);
 const Collation& binary_collation();
-const Collation& default_collation();  // utf8mb4_0900_ai_ci, as in MySQL 8 / OceanBase 4
+// utf8mb4_general_ci: the collation of string literals and of columns without one. OceanBase
+// MySQL mode (and its Binlog Service) default to it, unlike MySQL 8's utf8mb4_0900_ai_ci.
+const Collation& default_collation();
 
 // Whether two single characters are equal under the collation as LIKE compares them (MySQL's
 // per-character my_uca_charcmp / my_tosort_unicode), which differs from string equality: under

@@ -45,9 +45,14 @@ struct SqlType {
                                 // Double: fixed decimals, kNotFixedDec when not fixed
   uint32_t length = 0;          // String: max characters; Int: display width
   const Collation* collation = nullptr;  // String: its collation; binary strings use binary
+  uint8_t derivation = kCoercible;       // String: MySQL collation coercibility (lower wins)
   std::vector<std::string> elements;     // Enum / Set labels, in declaration order
 
   static constexpr uint8_t kNotFixedDec = 31;
+  // Collation coercibility, as MySQL's COERCIBILITY(): explicit COLLATE, none (conflict),
+  // implicit (a column), system constant, coercible (a literal), numeric, ignorable (NULL).
+  static constexpr uint8_t kExplicit = 0, kNone = 1, kImplicit = 2, kSysConst = 3, kCoercible = 4,
+                           kNumeric = 5, kIgnorable = 6;
 
   bool is_binary_string() const;        // String with the binary collation
   bool is_numeric() const { return cls == TypeClass::Int || cls == TypeClass::Decimal || cls == TypeClass::Double; }

@@ -173,6 +173,7 @@ struct Statement {
 struct Script {
   uint32_t file = 0;
   std::vector<Statement> statements;
+  size_t dropped_statements = 0;  // statements with syntax errors, left out of the checks
 };
 
 // A comment as written, for the formatter.

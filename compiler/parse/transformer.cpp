@@ -232,9 +232,11 @@ class Transformer {
   ast::Script script(G::ScriptContext* ctx) {
     ast::Script out;
     out.file = file_;
+    if (ctx->exception) ++out.dropped_statements;
     for (auto* s : ctx->statement()) {
       std::optional<ast::Statement> st = statement(s);
       if (st) out.statements.push_back(std::move(*st));
+      else ++out.dropped_statements;
     }
     return out;
   }
@@ -262,7 +264,20 @@ class Transformer {
   ast::Name keyword_name(antlr4::tree::TerminalNode* node) { return {node->getText(), span(node), false}; }
 
   // --- statements ------------------------------------------------------------------
+  // A statement the parser had to repair is not checked further: its errors are reported
+  // already, and checking a guess would only add confusing ones.
+  static bool has_syntax_error(antlr4::tree::ParseTree* node) {
+    if (dynamic_cast<antlr4::tree::ErrorNode*>(node)) return true;
+    if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(node)) {
+      if (rule->exception) return true;
+      for (auto* child : rule->children)
+        if (has_syntax_error(child)) return true;
+    }
+    return false;
+  }
+
   std::optional<ast::Statement> statement(G::StatementContext* ctx) {
+    if (has_syntax_error(ctx)) return std::nullopt;
     if (auto* c = dynamic_cast<G::IncludeStmtContext*>(ctx)) {
       ast::Statement st(ast::StatementKind::Include);
       st.span = span(ctx);

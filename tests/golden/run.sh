@@ -1,23 +1,33 @@
 #!/usr/bin/env bash
-# Golden tests: runs every tests/golden/<suite>/<case>.cmd and compares with <case>.expected.
-# Each .cmd is one shell line run from the case's folder with $OBSYNC set to the binary; its
-# stdout, stderr and exit code are compared with the expected file. UPDATE_GOLDEN=1 rewrites them.
+# Golden tests. Two kinds of case, each compared with <case>.expected (stdout, stderr, exit code):
+#   tests/golden/check/<case>.sync   runs `obsync check <case>.sync` (files starting with _ are
+#                                    only included by other cases)
+#   tests/golden/**/<case>.cmd       runs the shell line in it with $OBSYNC set to the binary
+# Each runs from its own folder. UPDATE_GOLDEN=1 rewrites the expected files (review the diff!).
 set -u
 OBSYNC=$(realpath "$1"); export OBSYNC
+export NO_COLOR=1
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0; fail=0
-while IFS= read -r cmd; do
-  dir=$(dirname "$cmd"); case_name=$(basename "$cmd" .cmd)
+run_case() {  # $1 = case file, $2 = command
+  local file=$1 dir case_name expected actual
+  dir=$(dirname "$file"); case_name=$(basename "${file%.*}")
   expected="$dir/$case_name.expected"
-  actual=$(cd "$dir" && bash "$case_name.cmd" 2>&1; echo "[exit $?]")
+  actual=$(cd "$dir" && eval "$2" 2>&1; echo "[exit $?]")
   if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then printf '%s\n' "$actual" > "$expected"; fi
   if [ -f "$expected" ] && [ "$actual" = "$(cat "$expected")" ]; then
     pass=$((pass + 1))
   else
     fail=$((fail + 1))
-    echo "FAIL: ${cmd#$here/}"
+    echo "FAIL: ${file#$here/}"
     diff <(cat "$expected" 2>/dev/null) <(printf '%s\n' "$actual") | head -40
   fi
+}
+while IFS= read -r f; do
+  run_case "$f" "\"\$OBSYNC\" check $(basename "$f")"
+done < <(find "$here/check" -name '*.sync' ! -name '_*' | sort)
+while IFS= read -r f; do
+  run_case "$f" "bash $(basename "$f")"
 done < <(find "$here" -name '*.cmd' | sort)
 echo "golden: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -1,23 +1,62 @@
 // obsync command-line entry point: parses arguments and dispatches to the subcommands.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
-#include "compiler/parse/parser.hpp"
+#include "tools/obsync/commands.hpp"
 
-using namespace obsync;
+namespace obsync::cli {
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "error: cannot read " << path << ": " << std::strerror(errno) << "\n";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+bool use_color() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
+
+}  // namespace obsync::cli
 
 int main(int argc, char** argv) {
-  SourceManager sources;
-  DiagnosticSink diags;
-  for (int i = 1; i < argc; ++i) {
-    std::ifstream in(argv[i]);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    uint32_t id = sources.add(argv[i], ss.str());
-    parse_script(sources, id, diags);
+  using namespace obsync::cli;
+  CLI::App app{"obsync: synchronize OceanBase (MySQL mode) to Kafka with a script"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "obsync 0.1.0");
+  Action action;
+  register_check(app, action);
+  register_fmt(app, action);
+  register_explain(app, action);
+  register_eval(app, action);
+  register_repl(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
   }
-  for (auto& d : diags.diagnostics()) std::cerr << render_human(d, sources);
-  return diags.has_errors() ? 1 : 0;
+  try {
+    return action ? action() : kExitUsage;
+  } catch (const std::exception& e) {
+    // Last line of defence: a bug must still end with a message, not a crash.
+    std::cerr << "error: internal error: " << e.what() << "\n"
+              << "  = help: please report this with the script that caused it\n";
+    return kExitUsage;
+  }
 }

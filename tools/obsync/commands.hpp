@@ -1,0 +1,27 @@
+// The subcommands of the obsync CLI: each file cmd_<name>.cpp registers one with CLI11.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+namespace obsync::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // errors in the input (diagnostics), evaluation errors
+inline constexpr int kExitUsage = 2;    // bad arguments, unreadable files
+
+// A subcommand registers itself and stores the action to run when it was chosen.
+using Action = std::function<int()>;
+void register_check(CLI::App& app, Action& action);
+void register_fmt(CLI::App& app, Action& action);
+void register_explain(CLI::App& app, Action& action);
+void register_eval(CLI::App& app, Action& action);
+void register_repl(CLI::App& app, Action& action);
+
+// Reads a whole file; false (with a message printed to stderr) when it cannot.
+bool read_file(const std::string& path, std::string& out);
+// Diagnostics go to stderr in color only when stderr is a terminal and NO_COLOR is unset.
+bool use_color();
+
+}  // namespace obsync::cli
