@@ -93,6 +93,7 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
+      kill(-pid, SIGKILL);  // the whole group: scripts such as install-db fork helpers
       kill(pid, SIGKILL);
       break;
     }
