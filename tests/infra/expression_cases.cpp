@@ -57,7 +57,7 @@ std::vector<ExpressionCase> parse_expression_cases(std::istream& in, std::string
   for (std::string raw; std::getline(in, raw);) {
     ++line_no;
     std::string_view line = trim(raw);
-    if (line.empty() || raw[0] == '#') continue;
+    if (line.empty() || line.front() == '#') continue;  // no expression starts with '#'
 
     bool indented = raw[0] == ' ' || raw[0] == '\t';
     if (indented) {
