@@ -242,6 +242,7 @@ class Checker {
     out.kind = prop.value.kind;
     out.value = prop.value.text;
     out.secret = spec.secret;
+    out.is_string = prop.value.literal_kind == ast::LiteralKind::String;
     const auto& v = prop.value;
     using K = ast::PropertyValue::Kind;
     if (spec.secret && v.kind == K::Literal && !v.text.empty())

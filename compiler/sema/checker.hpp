@@ -17,6 +17,7 @@ struct PlanProperty {
   std::string value;     // literal text, env name or file path; "***" never stored here
   ast::PropertyValue::Kind kind = ast::PropertyValue::Kind::Literal;
   bool secret = false;   // printed as *** everywhere
+  bool is_string = true; // a string literal (printed quoted) rather than a number
   std::vector<PlanProperty> entries;  // Map
 };
 

@@ -13,6 +13,44 @@
 
 namespace obsync::cli {
 
+int evaluate_and_print(const std::string& expr_text, const std::vector<ColumnSchema>& columns,
+                       const std::string& row_json, std::ostream& out, std::ostream& err) {
+  std::vector<Value> row(columns.size());
+  if (!row_json.empty()) {
+    std::string error;
+    if (!parse_row_json(row_json, columns, row, error)) {
+      err << "error: --row: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+  SourceManager sources;
+  DiagnosticSink diags;
+  uint32_t file = sources.add("<expr>", expr_text);
+  ast::ExprPtr ast = parse_expression(sources, file, diags);
+  ir::ExprPtr ir;
+  if (ast) {
+    BindScope scope;
+    scope.columns = &columns;
+    ir = bind_expression(*ast, scope, sources, diags);
+  }
+  if (diags.has_errors() || !ir) {
+    for (const auto& d : diags.diagnostics()) err << render_human(d, sources, use_color());
+    if (!diags.has_errors()) err << "error: the expression could not be compiled\n";
+    return kExitFailure;
+  }
+  for (const auto& d : diags.diagnostics()) err << render_human(d, sources, use_color());
+  RowContext ctx_row;
+  ctx_row.row = &row;
+  EvalContext ctx;
+  Value v = evaluate(*ir, ctx_row, ctx);
+  if (ctx.failed) {
+    err << fmt::format("error: {} in '{}'\n", ctx.error, ctx.expr_text.empty() ? expr_text : ctx.expr_text);
+    return kExitFailure;
+  }
+  out << (v.is_null() ? std::string("NULL") : render_value(v, ir->type)) << "\n";
+  return kExitOk;
+}
+
 namespace {
 
 struct EvalArgs {
@@ -41,40 +79,7 @@ int run_eval(const EvalArgs& args) {
     }
     columns = std::move(*defs);
   }
-  std::vector<Value> row(columns.size());
-  if (!args.row.empty()) {
-    std::string error;
-    if (!parse_row_json(args.row, columns, row, error)) {
-      std::cerr << "error: --row: " << error << "\n";
-      return kExitUsage;
-    }
-  }
-  SourceManager sources;
-  DiagnosticSink diags;
-  uint32_t file = sources.add("<expr>", expr_text);
-  ast::ExprPtr ast = parse_expression(sources, file, diags);
-  ir::ExprPtr ir;
-  if (ast) {
-    BindScope scope;
-    scope.columns = &columns;
-    ir = bind_expression(*ast, scope, sources, diags);
-  }
-  if (diags.has_errors() || !ir) {
-    for (const auto& d : diags.diagnostics()) std::cerr << render_human(d, sources, use_color());
-    if (!diags.has_errors()) std::cerr << "error: the expression could not be compiled\n";
-    return kExitFailure;
-  }
-  for (const auto& d : diags.diagnostics()) std::cerr << render_human(d, sources, use_color());
-  RowContext ctx_row;
-  ctx_row.row = &row;
-  EvalContext ctx;
-  Value v = evaluate(*ir, ctx_row, ctx);
-  if (ctx.failed) {
-    std::cerr << fmt::format("error: {} in '{}'\n", ctx.error, ctx.expr_text.empty() ? expr_text : ctx.expr_text);
-    return kExitFailure;
-  }
-  std::cout << (v.is_null() ? std::string("NULL") : render_value(v, ir->type)) << "\n";
-  return kExitOk;
+  return evaluate_and_print(expr_text, columns, args.row, std::cout, std::cerr);
 }
 
 }  // namespace

@@ -2,7 +2,11 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <ostream>
 #include <string>
+#include <vector>
+
+#include "compiler/sema/schema.hpp"
 
 namespace obsync::cli {
 
@@ -18,6 +22,11 @@ void register_fmt(CLI::App& app, Action& action);
 void register_explain(CLI::App& app, Action& action);
 void register_eval(CLI::App& app, Action& action);
 void register_repl(CLI::App& app, Action& action);
+
+// Evaluates one expression over an optional typed row (JSON) and prints its MySQL text form;
+// diagnostics and evaluation errors go to `err`. Returns the exit code (0, 1 or 2).
+int evaluate_and_print(const std::string& expr_text, const std::vector<ColumnSchema>& columns,
+                       const std::string& row_json, std::ostream& out, std::ostream& err);
 
 // Reads a whole file; false (with a message printed to stderr) when it cannot.
 bool read_file(const std::string& path, std::string& out);
