@@ -249,6 +249,7 @@ std::optional<SqlType> parse_column_type(std::string_view text, std::string& err
       t.nullable = true;
     } else if (w == "COLLATE") {
       collation = lx.word();
+      for (char& ch : collation) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     } else if (w == "CHARSET" || w == "CHARACTER") {
       if (w == "CHARACTER") lx.accept_word("SET");
       charset = lx.word();
