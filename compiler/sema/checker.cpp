@@ -142,8 +142,14 @@ class Checker {
       }
     }
     for (const auto& file : program_.files) incomplete_ |= file.script.dropped_statements > 0;
+    bool declarations_only = true;  // an include library: SOURCE/SINK/INCLUDE only
+    for (const auto& file : program_.files)
+      for (const auto& st : file.script.statements)
+        if (st.kind == ast::StatementKind::Sync || st.kind == ast::StatementKind::Project) declarations_only = false;
     if (!project && incomplete_) {
       // The PROJECT may be among the statements with syntax errors: say nothing more.
+    } else if (!project && declarations_only && plan_.sources.size() + plan_.sinks.size() > 0) {
+      // Shared declarations checked on their own: nothing is missing.
     } else if (!project) {
       if (!program_.files.empty() && !program_.files[0].script.statements.empty())
         diags_.error("E0100", {program_.files[0].script.file, 0, 0}, "the script has no PROJECT statement",
