@@ -19,10 +19,10 @@ SqlType bool_type(bool nullable) {
   return t;
 }
 
-bool resolve_compare(std::span<const SqlType> args, BoundCall& out, std::string& error) {
+bool resolve_compare_op(std::span<const SqlType> args, BoundCall& out, std::string& error, std::string_view op) {
   auto plan = plan_comparison(args[0], args[1], error);
   if (!plan) {
-    error += " for a comparison";
+    error += fmt::format(" for operation '{}'", op);
     return false;
   }
   out.variant = static_cast<int>(plan->as);
@@ -31,8 +31,15 @@ bool resolve_compare(std::span<const SqlType> args, BoundCall& out, std::string&
   return true;
 }
 
+// One resolve per operator, so that an illegal mix of collations names it, as MySQL does.
+template <char... Op>
+bool resolve_compare(std::span<const SqlType> args, BoundCall& out, std::string& error) {
+  static constexpr char kOp[] = {Op..., '\0'};
+  return resolve_compare_op(args, out, error, kOp);
+}
+
 bool resolve_null_safe(std::span<const SqlType> args, BoundCall& out, std::string& error) {
-  if (!resolve_compare(args, out, error)) return false;
+  if (!resolve_compare_op(args, out, error, "<=>")) return false;
   out.result.nullable = false;
   return true;
 }
@@ -135,12 +142,12 @@ Value eval_regexp(std::span<const Value> a, const BoundCall& c, EvalContext& ctx
 }
 
 constexpr FunctionDef kComparison[] = {
-    {"=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_eq, "a = b"},
-    {"<>", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_ne, "a <> b"},
-    {"<", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_lt, "a < b"},
-    {"<=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_le, "a <= b"},
-    {">", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_gt, "a > b"},
-    {">=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_ge, "a >= b"},
+    {"=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'='>, eval_eq, "a = b"},
+    {"<>", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'<', '>'>, eval_ne, "a <> b"},
+    {"<", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'<'>, eval_lt, "a < b"},
+    {"<=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'<', '='>, eval_le, "a <= b"},
+    {">", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'>'>, eval_gt, "a > b"},
+    {">=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'>', '='>, eval_ge, "a >= b"},
     {"<=>", 2, 2, NullPolicy::Custom, true, resolve_null_safe, eval_null_safe_eq, "a <=> b"},
     {"LIKE", 2, 3, NullPolicy::NullIfAnyNull, true, resolve_like, eval_like, "s LIKE pattern [ESCAPE c]"},
     {"REGEXP", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_regexp, eval_regexp, "s REGEXP pattern"},
