@@ -1,13 +1,11 @@
 // Comparison operators, LIKE and REGEXP (registered in comparison_operators()).
 #include <fmt/format.h>
 
-#include <regex>
-#include <unordered_map>
-
 #include "stdlib/compare.hpp"
 #include "stdlib/convert.hpp"
 #include "stdlib/function_registry.hpp"
 #include "stdlib/like.hpp"
+#include "stdlib/regexp.hpp"
 
 namespace obsync {
 namespace {
@@ -112,33 +110,16 @@ bool resolve_regexp(std::span<const SqlType> args, BoundCall& out, std::string& 
   return true;
 }
 
-// Compiled patterns, reused across rows (the pattern is nearly always a constant).
-const std::regex* compiled(const std::string& pattern, bool icase, std::string& error) {
-  thread_local std::unordered_map<std::string, std::regex> cache;
-  std::string key = (icase ? "i:" : "c:") + pattern;
-  auto it = cache.find(key);
-  if (it != cache.end()) return &it->second;
-  try {
-    auto flags = std::regex::ECMAScript | (icase ? std::regex::icase : std::regex::ECMAScript);
-    if (cache.size() > 256) cache.clear();
-    return &cache.emplace(key, std::regex(pattern, flags)).first->second;
-  } catch (const std::regex_error& e) {
-    error = e.what();
-    return nullptr;
-  }
-}
-
 Value eval_regexp(std::span<const Value> a, const BoundCall& c, EvalContext& ctx) {
   std::string text = value_to_string(a[0], c.args[0]);
   std::string pattern = value_to_string(a[1], c.args[1]);
-  bool icase = c.collation && !c.collation->is_binary && c.collation->name.find("_ci") != std::string_view::npos;
-  std::string error;
-  const std::regex* re = compiled(pattern, icase, error);
-  if (!re) {
-    ctx.fail(3685, fmt::format("Illegal argument to a regular expression: {}", error));
+  RegexpError error;
+  auto match = regexp_like(text, pattern, c.collation ? *c.collation : default_collation(), error);
+  if (!match) {
+    ctx.fail(error.code, error.message);
     return Value::null();
   }
-  return Value::from_int(std::regex_search(text, *re));
+  return Value::from_int(*match);
 }
 
 constexpr FunctionDef kComparison[] = {
