@@ -188,10 +188,19 @@ Value eval_right(std::span<const Value> a, const BoundCall& c, EvalContext&) {
 
 // --- CONCAT, CONCAT_WS ----------------------------------------------------------------
 
+// The sum of the arguments' lengths; 0 (unknown) when any of them is unknown.
+uint32_t total_length(std::span<const SqlType> args) {
+  uint64_t length = 0;
+  for (const SqlType& t : args) {
+    uint32_t n = text_length(t);
+    if (n == 0 && t.cls != TypeClass::Null) return 0;
+    length += n;
+  }
+  return length > UINT32_MAX ? 0 : static_cast<uint32_t>(length);
+}
+
 bool resolve_concat(std::span<const SqlType> args, BoundCall& out, std::string& error) {
-  uint32_t length = 0;
-  for (const SqlType& t : args) length += text_length(t);
-  return string_result(args, args, "concat", length, out, error);
+  return string_result(args, args, "concat", total_length(args), out, error);
 }
 
 Value eval_concat(std::span<const Value> a, const BoundCall& c, EvalContext&) {
@@ -201,8 +210,11 @@ Value eval_concat(std::span<const Value> a, const BoundCall& c, EvalContext&) {
 }
 
 bool resolve_concat_ws(std::span<const SqlType> args, BoundCall& out, std::string& error) {
-  uint32_t length = 0;
-  for (size_t i = 1; i < args.size(); ++i) length += text_length(args[i]) + (i > 1 ? text_length(args[0]) : 0);
+  uint64_t separators = static_cast<uint64_t>(text_length(args[0])) * (args.size() - 2);
+  uint32_t values = total_length(args.subspan(1));
+  uint32_t length = values == 0 || (text_length(args[0]) == 0 && args.size() > 2) || values + separators > UINT32_MAX
+                        ? 0
+                        : static_cast<uint32_t>(values + separators);
   if (!string_result(args, args, "concat_ws", length, out, error)) return false;
   out.result.nullable = args[0].nullable || args[0].cls == TypeClass::Null;  // NULL values are skipped
   return true;
@@ -399,7 +411,7 @@ Value eval_rpad(std::span<const Value> a, const BoundCall& c, EvalContext&) { re
 bool resolve_hex(std::span<const SqlType> args, BoundCall& out, std::string&) {
   out.collation = &default_collation();
   bool number = args[0].cls == TypeClass::Int || args[0].cls == TypeClass::Decimal || args[0].cls == TypeClass::Double;
-  out.result = SqlType::string(&default_collation(), number ? 16 : text_length(args[0]) * 8);
+  out.result = SqlType::string(&default_collation(), number ? 16 : text_length(args[0]) * 8);  // 0: unknown
   out.result.nullable = any_nullable(args);
   return true;
 }
