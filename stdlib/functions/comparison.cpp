@@ -100,6 +100,18 @@ Value eval_like(std::span<const Value> a, const BoundCall& c, EvalContext& ctx) 
 }
 
 bool resolve_regexp(std::span<const SqlType> args, BoundCall& out, std::string& error) {
+  // MySQL 8.0.22+ rejects a binary string matched with a character string, either way
+  // (ER_CHARACTER_SET_MISMATCH); numbers and NULL mix with both.
+  auto is_text = [](const SqlType& t) { return t.cls == TypeClass::Json || (t.cls == TypeClass::String && !t.is_binary_string()); };
+  for (int i = 0; i < 2; ++i) {
+    const SqlType& binary = args[i];
+    const SqlType& other = args[1 - i];
+    if (binary.is_binary_string() && is_text(other)) {
+      error = fmt::format("Character set 'binary' cannot be used in conjunction with '{}' in call to regexp_like",
+                          other.cls == TypeClass::Json ? "utf8mb4_bin" : other.collation->name);
+      return false;
+    }
+  }
   const Collation* c = derive_collation(args[0], args[1], error);
   if (!c) {
     error += " for operation 'regexp'";

@@ -1,6 +1,7 @@
 // REGEXP through ICU: characters (not bytes), case from the collation, MySQL's errors.
 #include <catch2/catch.hpp>
 
+#include "stdlib/function_registry.hpp"
 #include "stdlib/regexp.hpp"
 
 using namespace obsync;
@@ -28,4 +29,22 @@ TEST_CASE("REGEXP matches characters under the collation's case rule") {
   CHECK(like("a\nb", "a.b") == 0);  // '.' does not match a line terminator
   CHECK(like("a", "(") == -3691);
   CHECK(like("a", "a{2,1}") == -3693);
+}
+
+TEST_CASE("REGEXP rejects a binary string with a character string") {
+  const FunctionDef* fn = find_function("REGEXP");
+  REQUIRE(fn != nullptr);
+  auto resolves = [&](SqlType a, SqlType b) {
+    const SqlType args[] = {a, b};
+    BoundCall out;
+    std::string error;
+    return fn->resolve(std::span<const SqlType>(args), out, error);
+  };
+  SqlType text = SqlType::string(&default_collation());
+  SqlType bytes = SqlType::varbinary();
+  CHECK_FALSE(resolves(bytes, text));
+  CHECK_FALSE(resolves(text, bytes));
+  CHECK(resolves(bytes, bytes));
+  CHECK(resolves(SqlType::bigint(), bytes));
+  CHECK(resolves(SqlType::null_type(), bytes));
 }
