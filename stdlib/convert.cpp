@@ -415,31 +415,12 @@ std::optional<SqlType> aggregate_types(const std::vector<SqlType>& types, std::s
   } else if (all([](const SqlType& t) { return t.cls == TypeClass::Json; })) {
     out = SqlType::json();
   } else {
-    // Strings win: everything else is converted to its text form.
-    const SqlType* acc = nullptr;
-    SqlType merged;
-    for (const auto& t : known) {
-      SqlType s = t;
-      if (s.cls != TypeClass::String) {
-        s = SqlType::string(&default_collation());
-        s.derivation = SqlType::kNumeric;
-      }
-      if (!acc) {
-        merged = s;
-        acc = &merged;
-        continue;
-      }
-      std::string err;
-      const Collation* c = derive_collation(merged, s, err);
-      if (!c) {
-        error = err;
-        return std::nullopt;
-      }
-      merged.collation = c;
-      merged.derivation = std::min(merged.derivation, s.derivation);
-    }
-    out = SqlType::string(merged.collation);
-    out.derivation = merged.derivation;
+    // Strings win: everything else is converted to its text form. The collation follows
+    // MySQL's string-result aggregation: an undecided (NONE) collation is not an error here.
+    auto merged = aggregate_collations(known, CollationUse::kStringResult, "", error);
+    if (!merged) return std::nullopt;
+    out = SqlType::string(merged->collation);
+    out.derivation = merged->derivation;
   }
   out.nullable = nullable;
   return out;

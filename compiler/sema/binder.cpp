@@ -100,7 +100,7 @@ class Binder {
         auto node = make(ir::Op::Between, bool_type());
         node->negated = e.negated;
         for (size_t i = 0; i < 3; ++i) node->args.push_back(bind_arg(e, i));
-        plan_list(*node, e);
+        plan_list(*node, e, ListComparison::kFolded);  // one type for both bounds (agg_cmp_type)
         return node;
       }
       case ast::ExprKind::In: {
@@ -341,7 +341,7 @@ class Binder {
     return node;
   }
 
-  void plan_list(ir::Expr& node, const ast::Expr& e) {
+  void plan_list(ir::Expr& node, const ast::Expr& e, ListComparison mode = ListComparison::kPairwise) {
     std::vector<SqlType> types;
     for (const auto& a : node.args) {
       if (!a) return;
@@ -354,7 +354,7 @@ class Binder {
     }
     std::string err;
     bool ok = true;
-    node.compare = plan_comparison_list(types, err, ok);
+    node.compare = plan_comparison_list(types, err, ok, mode);
     if (!ok) error("E0304", e.span, err);
   }
 

@@ -1,13 +1,11 @@
 // Comparison operators, LIKE and REGEXP (registered in comparison_operators()).
 #include <fmt/format.h>
 
-#include <regex>
-#include <unordered_map>
-
 #include "stdlib/compare.hpp"
 #include "stdlib/convert.hpp"
 #include "stdlib/function_registry.hpp"
 #include "stdlib/like.hpp"
+#include "stdlib/regexp.hpp"
 
 namespace obsync {
 namespace {
@@ -19,10 +17,10 @@ SqlType bool_type(bool nullable) {
   return t;
 }
 
-bool resolve_compare(std::span<const SqlType> args, BoundCall& out, std::string& error) {
+bool resolve_compare_op(std::span<const SqlType> args, BoundCall& out, std::string& error, std::string_view op) {
   auto plan = plan_comparison(args[0], args[1], error);
   if (!plan) {
-    error += " for a comparison";
+    error += fmt::format(" for operation '{}'", op);
     return false;
   }
   out.variant = static_cast<int>(plan->as);
@@ -31,8 +29,15 @@ bool resolve_compare(std::span<const SqlType> args, BoundCall& out, std::string&
   return true;
 }
 
+// One resolve per operator, so that an illegal mix of collations names it, as MySQL does.
+template <char... Op>
+bool resolve_compare(std::span<const SqlType> args, BoundCall& out, std::string& error) {
+  static constexpr char kOp[] = {Op..., '\0'};
+  return resolve_compare_op(args, out, error, kOp);
+}
+
 bool resolve_null_safe(std::span<const SqlType> args, BoundCall& out, std::string& error) {
-  if (!resolve_compare(args, out, error)) return false;
+  if (!resolve_compare_op(args, out, error, "<=>")) return false;
   out.result.nullable = false;
   return true;
 }
@@ -95,6 +100,18 @@ Value eval_like(std::span<const Value> a, const BoundCall& c, EvalContext& ctx) 
 }
 
 bool resolve_regexp(std::span<const SqlType> args, BoundCall& out, std::string& error) {
+  // MySQL 8.0.22+ rejects a binary string matched with a character string, either way
+  // (ER_CHARACTER_SET_MISMATCH); numbers and NULL mix with both.
+  auto is_text = [](const SqlType& t) { return t.cls == TypeClass::Json || (t.cls == TypeClass::String && !t.is_binary_string()); };
+  for (int i = 0; i < 2; ++i) {
+    const SqlType& binary = args[i];
+    const SqlType& other = args[1 - i];
+    if (binary.is_binary_string() && is_text(other)) {
+      error = fmt::format("Character set 'binary' cannot be used in conjunction with '{}' in call to regexp_like",
+                          other.cls == TypeClass::Json ? "utf8mb4_bin" : other.collation->name);
+      return false;
+    }
+  }
   const Collation* c = derive_collation(args[0], args[1], error);
   if (!c) {
     error += " for operation 'regexp'";
@@ -105,42 +122,25 @@ bool resolve_regexp(std::span<const SqlType> args, BoundCall& out, std::string& 
   return true;
 }
 
-// Compiled patterns, reused across rows (the pattern is nearly always a constant).
-const std::regex* compiled(const std::string& pattern, bool icase, std::string& error) {
-  thread_local std::unordered_map<std::string, std::regex> cache;
-  std::string key = (icase ? "i:" : "c:") + pattern;
-  auto it = cache.find(key);
-  if (it != cache.end()) return &it->second;
-  try {
-    auto flags = std::regex::ECMAScript | (icase ? std::regex::icase : std::regex::ECMAScript);
-    if (cache.size() > 256) cache.clear();
-    return &cache.emplace(key, std::regex(pattern, flags)).first->second;
-  } catch (const std::regex_error& e) {
-    error = e.what();
-    return nullptr;
-  }
-}
-
 Value eval_regexp(std::span<const Value> a, const BoundCall& c, EvalContext& ctx) {
   std::string text = value_to_string(a[0], c.args[0]);
   std::string pattern = value_to_string(a[1], c.args[1]);
-  bool icase = c.collation && !c.collation->is_binary && c.collation->name.find("_ci") != std::string_view::npos;
-  std::string error;
-  const std::regex* re = compiled(pattern, icase, error);
-  if (!re) {
-    ctx.fail(3685, fmt::format("Illegal argument to a regular expression: {}", error));
+  RegexpError error;
+  auto match = regexp_like(text, pattern, c.collation ? *c.collation : default_collation(), error);
+  if (!match) {
+    ctx.fail(error.code, error.message);
     return Value::null();
   }
-  return Value::from_int(std::regex_search(text, *re));
+  return Value::from_int(*match);
 }
 
 constexpr FunctionDef kComparison[] = {
-    {"=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_eq, "a = b"},
-    {"<>", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_ne, "a <> b"},
-    {"<", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_lt, "a < b"},
-    {"<=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_le, "a <= b"},
-    {">", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_gt, "a > b"},
-    {">=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare, eval_ge, "a >= b"},
+    {"=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'='>, eval_eq, "a = b"},
+    {"<>", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'<', '>'>, eval_ne, "a <> b"},
+    {"<", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'<'>, eval_lt, "a < b"},
+    {"<=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'<', '='>, eval_le, "a <= b"},
+    {">", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'>'>, eval_gt, "a > b"},
+    {">=", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_compare<'>', '='>, eval_ge, "a >= b"},
     {"<=>", 2, 2, NullPolicy::Custom, true, resolve_null_safe, eval_null_safe_eq, "a <=> b"},
     {"LIKE", 2, 3, NullPolicy::NullIfAnyNull, true, resolve_like, eval_like, "s LIKE pattern [ESCAPE c]"},
     {"REGEXP", 2, 2, NullPolicy::NullIfAnyNull, true, resolve_regexp, eval_regexp, "s REGEXP pattern"},
