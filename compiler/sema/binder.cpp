@@ -617,6 +617,8 @@ class Binder {
     for (size_t i = 0; i < n; ++i) args.push_back(bind_arg(e, i));
     int64_t param = 0;
     if (fn->name == "TRIM") param = e.op == "LEADING" ? 1 : e.op == "TRAILING" ? 2 : 0;
+    // ADDDATE(d, n) / SUBDATE(d, n) without INTERVAL add n days.
+    if (fn->name == "DATE_ADD" || fn->name == "DATE_SUB") param = static_cast<int64_t>(IntervalUnit::Day);
     return call_named(std::string(fn->name), e, std::move(args), param);
   }
 
