@@ -160,3 +160,8 @@ TEST_CASE("typed temporal columns through functions", "[temporal-functions]") {
   CHECK(eval_row("DATE_FORMAT(tm, '%H:%i:%s')", cols, row).text == "12:34:56");
   CHECK(eval_row("DATEDIFF(ts, d)", cols, row).text == "0");
 }
+
+TEST_CASE("CAST of an out-of-range DOUBLE to SIGNED clamps", "[temporal-functions]") {
+  CHECK(eval("CAST(1e20 AS SIGNED)") == "9223372036854775807");
+  CHECK(eval("CAST(-1e20 AS SIGNED)") == "-9223372036854775808");
+}
