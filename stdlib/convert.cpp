@@ -306,6 +306,11 @@ Value convert_value(const Value& v, const SqlType& from, const SqlType& target, 
         if (y != 0 && (y < 1901 || y > 2155)) return Value::null();
         return Value::from_uint(static_cast<uint64_t>(y));
       }
+      if (v.cls == TypeClass::Double && !target.is_unsigned) {
+        // Item_float::val_int: a DOUBLE outside BIGINT clamps to its bounds (with a warning).
+        if (v.d >= 9223372036854775807.0) return Value::from_int(std::numeric_limits<int64_t>::max());
+        if (v.d <= -9223372036854775808.0) return Value::from_int(std::numeric_limits<int64_t>::min());
+      }
       IntValue i = value_to_int(v, from);
       if (target.is_unsigned) {
         if (v.cls == TypeClass::Double && v.d < 0) {

@@ -1,6 +1,7 @@
 // MySQL DATE/TIME/DATETIME semantics: ports of my_time.cc / sql_time.cc / item_timefunc.cc rules.
 #include "stdlib/temporal.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -207,6 +208,7 @@ struct ParsedDatetime {
   Temporal value;
   int fields = 0;  // <= 3: a date, otherwise a datetime
   bool round_up = false;
+  int frac_digits = 0;   // fraction digits read (at most 6)
   int displacement = 0;  // seconds east of UTC from a '+05:00' suffix (MySQL 8.0.19+)
 };
 
@@ -351,6 +353,7 @@ ParseFail str_to_datetime(std::string_view s, bool datetime_only, bool check_cal
   out.value = t;
   out.fields = fields;
   out.round_up = round_up;
+  out.frac_digits = fields == 7 ? std::min(date_len[6], 6) : 0;
   out.displacement = displacement.value_or(0);
   return ParseFail::None;
 }
@@ -502,13 +505,20 @@ int weekday(const Temporal& t) { return calc_weekday(calc_daynr(t.year, t.month,
 
 // ---- parsing ---------------------------------------------------------------------------------
 
-std::optional<Temporal> parse_datetime(std::string_view text, int fsp) {
+std::optional<Temporal> parse_datetime(std::string_view text, int fsp, bool* date_only) {
   ParsedDatetime p;
   if (str_to_datetime(text, false, true, p) != ParseFail::None) return std::nullopt;
+  if (date_only) *date_only = p.fields <= 3;
   // A displacement converts the value to the session time zone, UTC.
   if (p.displacement != 0 && !datetime_add_micros(p.value, -p.displacement * 1000000LL))
     return std::nullopt;
   return finish_datetime(p.value, p.round_up, fsp);
+}
+
+std::optional<int> datetime_fraction_digits(std::string_view text) {
+  ParsedDatetime p;
+  if (str_to_datetime(text, false, true, p) != ParseFail::None) return std::nullopt;
+  return p.frac_digits;
 }
 
 std::optional<Temporal> parse_date(std::string_view text) {

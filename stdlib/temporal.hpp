@@ -32,7 +32,12 @@ enum class IntervalUnit : uint8_t {
 // punctuation as delimiter, 'T' between date and time; TIME also 'D HH:MM:SS', 'HHMMSS', '-HH:MM'.
 // Fractional digits beyond `fsp` are rounded (MySQL 8 default). nullopt: not a valid value.
 std::optional<Temporal> parse_date(std::string_view text);
-std::optional<Temporal> parse_datetime(std::string_view text, int fsp = 6);
+// `date_only` (optional) reports a value without a time part ('2026-01-31'): MySQL keeps such a
+// string a DATE (MYSQL_TIMESTAMP_DATE) through DATE_ADD with a day-or-larger unit.
+std::optional<Temporal> parse_datetime(std::string_view text, int fsp = 6, bool* date_only = nullptr);
+// The fractional digits a string holds when read as a datetime (0..6), nullopt when it is not
+// one: MySQL's datetime_precision() of a constant string (UNIX_TIMESTAMP's result scale).
+std::optional<int> datetime_fraction_digits(std::string_view text);
 std::optional<Temporal> parse_time(std::string_view text, int fsp = 6);
 // Numbers as temporals: 20260131 -> date, 20260131103000 -> datetime, 103000 -> TIME 10:30:00.
 std::optional<Temporal> datetime_from_number(int64_t value, uint32_t micro = 0);

@@ -617,6 +617,13 @@ class Binder {
     for (size_t i = 0; i < n; ++i) args.push_back(bind_arg(e, i));
     int64_t param = 0;
     if (fn->name == "TRIM") param = e.op == "LEADING" ? 1 : e.op == "TRAILING" ? 2 : 0;
+    // ADDDATE(d, n) / SUBDATE(d, n) without INTERVAL add n days.
+    if (fn->name == "DATE_ADD" || fn->name == "DATE_SUB") param = static_cast<int64_t>(IntervalUnit::Day);
+    // UNIX_TIMESTAMP's scale for a constant string is the fraction digits it holds (MySQL's
+    // Item::datetime_precision reads the value); 6 when it is not a datetime.
+    if (fn->name == "UNIX_TIMESTAMP" && n == 1 && args[0] && args[0]->op == ir::Op::Const &&
+        args[0]->constant.cls == TypeClass::String)
+      param = 1 + datetime_fraction_digits(args[0]->constant.str).value_or(6);
     return call_named(std::string(fn->name), e, std::move(args), param);
   }
 
