@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "stdlib/compare.hpp"
+#include "stdlib/json.hpp"
 #include "stdlib/number.hpp"
 
 namespace obsync {
@@ -335,6 +336,7 @@ Value convert_value(const Value& v, const SqlType& from, const SqlType& target, 
     }
     case TypeClass::String:
     case TypeClass::Json: {
+      if (target.cls == TypeClass::Json) return cast_to_json(v, from, ctx);  // parses JSON text
       std::string s = value_to_string(v, from);
       if (target.cls == TypeClass::String && target.length) {
         if (target.is_binary_string()) {
