@@ -769,6 +769,152 @@ std::vector<const JsonValue*> json_seek(const JsonValue& doc, const JsonPath& pa
   return std::move(seeker.hits);
 }
 
+// --- numbers and comparison ------------------------------------------------------------------
+
+namespace {
+
+// Temporals as numbers: 20200102, 20200102030405.000006, -100000 for '-10:00:00'.
+double temporal_number(const JsonValue& v) {
+  const Temporal& t = v.tm;
+  double date = t.year * 10000.0 + t.month * 100.0 + t.day;
+  double time = t.hour * 10000.0 + t.minute * 100.0 + t.second + t.micro / 1e6;
+  switch (v.type) {
+    case JsonType::Date: return date;
+    case JsonType::Time: return t.negative ? -time : time;
+    default: return date * 1e6 + time;
+  }
+}
+
+}  // namespace
+
+double json_to_double(const JsonValue& v) {
+  switch (v.type) {
+    case JsonType::Int: return static_cast<double>(v.i);
+    case JsonType::UInt: return static_cast<double>(v.u);
+    case JsonType::Double: return v.d;
+    case JsonType::Decimal: return v.dec.to_double();
+    case JsonType::String: return string_to_double(v.str).value;
+    case JsonType::Boolean: return v.boolean ? 1 : 0;
+    case JsonType::Date:
+    case JsonType::Time:
+    case JsonType::DateTime:
+    case JsonType::Timestamp: return temporal_number(v);
+    default: return 0;
+  }
+}
+
+Decimal json_to_decimal(const JsonValue& v) {
+  switch (v.type) {
+    case JsonType::Int: return Decimal::from_int(v.i);
+    case JsonType::UInt: return Decimal::from_uint(v.u);
+    case JsonType::Decimal: return v.dec;
+    case JsonType::String: return string_to_decimal(v.str);
+    default: return Decimal::from_double(json_to_double(v)).value_or(Decimal());
+  }
+}
+
+int64_t json_to_int(const JsonValue& v, bool* is_unsigned) {
+  *is_unsigned = false;
+  bool overflow = false;
+  switch (v.type) {
+    case JsonType::Int: return v.i;
+    case JsonType::UInt: *is_unsigned = true; return static_cast<int64_t>(v.u);
+    case JsonType::Decimal: {
+      if (auto i = v.dec.to_int64()) return *i;
+      *is_unsigned = !v.dec.is_negative();
+      if (*is_unsigned) return static_cast<int64_t>(v.dec.to_uint64().value_or(UINT64_MAX));
+      return INT64_MIN;
+    }
+    case JsonType::String: {
+      StringToInt r = string_to_int(v.str);
+      *is_unsigned = r.is_unsigned;
+      return r.value;
+    }
+    default: return double_to_int64(json_to_double(v), &overflow);  // rint, as Field_double
+  }
+}
+
+namespace {
+
+// MySQL's precedence of JSON types in comparisons (lowest first); numbers share one rank.
+int type_rank(const JsonValue& v) {
+  switch (v.type) {
+    case JsonType::Null: return 0;
+    case JsonType::Int: case JsonType::UInt: case JsonType::Double: case JsonType::Decimal: return 1;
+    case JsonType::String: return 2;
+    case JsonType::Object: return 3;
+    case JsonType::Array: return 4;
+    case JsonType::Boolean: return 5;
+    case JsonType::Date: return 6;
+    case JsonType::Time: return 7;
+    case JsonType::DateTime: case JsonType::Timestamp: return 8;
+    case JsonType::Opaque: return v.opaque_field_type == 16 ? 10 : json_type_name(v) == "BLOB" ? 11 : 9;
+  }
+  return 0;
+}
+
+template <typename T>
+int three_way(T a, T b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+int compare_numbers(const JsonValue& a, const JsonValue& b) {
+  if (a.type == JsonType::Decimal || b.type == JsonType::Decimal) {
+    if (a.type != JsonType::Double && b.type != JsonType::Double) return json_to_decimal(a).compare(json_to_decimal(b));
+    return three_way(json_to_double(a), json_to_double(b));
+  }
+  // long double holds every int64, uint64 and double exactly on the platforms obsync targets.
+  auto wide = [](const JsonValue& v) -> long double {
+    return v.type == JsonType::Int ? static_cast<long double>(v.i)
+           : v.type == JsonType::UInt ? static_cast<long double>(v.u) : static_cast<long double>(v.d);
+  };
+  return three_way(wide(a), wide(b));
+}
+
+int compare_temporals(const JsonValue& a, const JsonValue& b) {
+  auto key = [](const JsonValue& v) {
+    const Temporal& t = v.tm;
+    long double k = ((((t.year * 13.0L + t.month) * 32 + t.day) * 24 + t.hour) * 60 + t.minute) * 60 + t.second;
+    k = k * 1e6L + t.micro;
+    return t.negative ? -k : k;
+  };
+  return three_way(key(a), key(b));
+}
+
+}  // namespace
+
+int json_compare(const JsonValue& a, const JsonValue& b) {
+  int ra = type_rank(a), rb = type_rank(b);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  switch (a.type) {
+    case JsonType::Null: return 0;
+    case JsonType::Int: case JsonType::UInt: case JsonType::Double: case JsonType::Decimal:
+      return compare_numbers(a, b);
+    case JsonType::String: return three_way(a.str.compare(b.str), 0);
+    case JsonType::Boolean: return three_way(a.boolean, b.boolean);
+    case JsonType::Array: {
+      size_t n = std::min(a.elements.size(), b.elements.size());
+      for (size_t k = 0; k < n; ++k)
+        if (int c = json_compare(a.elements[k], b.elements[k])) return c;
+      return three_way(a.elements.size(), b.elements.size());
+    }
+    case JsonType::Object: {
+      if (a.members.size() != b.members.size()) return three_way(a.members.size(), b.members.size());
+      for (size_t k = 0; k < a.members.size(); ++k) {
+        const JsonMember& ma = a.members[k];
+        const JsonMember& mb = b.members[k];
+        if (ma.key != mb.key) return json_key_less(ma.key, mb.key) ? -1 : 1;
+        if (int c = json_compare(ma.value, mb.value)) return c;
+      }
+      return 0;
+    }
+    case JsonType::Date: case JsonType::Time: case JsonType::DateTime: case JsonType::Timestamp:
+      return compare_temporals(a, b);
+    case JsonType::Opaque:
+      if (a.opaque_field_type != b.opaque_field_type) return three_way(a.opaque_field_type, b.opaque_field_type);
+      return three_way(a.str.compare(b.str), 0);
+  }
+  return 0;
+}
+
 // --- SQL values ------------------------------------------------------------------------------
 
 JsonValue read_stored_json(std::string_view canonical_text) {

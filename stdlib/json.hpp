@@ -130,6 +130,21 @@ std::optional<JsonPath> parse_json_path(std::string_view text, size_t* error_pos
 // (JSON_EXTRACT's mode), [0] and [last] on a non-array select the value itself.
 std::vector<const JsonValue*> json_seek(const JsonValue& doc, const JsonPath& path, bool auto_wrap = true);
 
+// --- numbers and comparison ------------------------------------------------------------------
+
+// A JSON value as a number, as MySQL coerces it (Json_wrapper::coerce_real / coerce_int /
+// coerce_decimal): numbers as they are (DOUBLE to integer with rint), booleans 1 / 0, strings by
+// their numeric prefix, temporals by their numeric form (20200102), null / arrays / objects 0.
+double json_to_double(const JsonValue& v);
+Decimal json_to_decimal(const JsonValue& v);
+int64_t json_to_int(const JsonValue& v, bool* is_unsigned);  // *is_unsigned: read the bits as uint64
+
+// Three-way comparison as MySQL compares JSON values (Json_wrapper::compare): values of different
+// types order by type (NULL < numbers < STRING < OBJECT < ARRAY < BOOLEAN < DATE < TIME <
+// DATETIME < OPAQUE); numbers compare by value across INTEGER / DOUBLE / DECIMAL, strings
+// bytewise, arrays element by element, objects by size, then keys and values.
+int json_compare(const JsonValue& a, const JsonValue& b);
+
 // --- SQL values ------------------------------------------------------------------------------
 // A SQL JSON value (TypeClass::Json) holds its document's canonical text (json_to_text), which
 // is what the client prints; functions read it back with read_stored_json.

@@ -168,3 +168,29 @@ TEST_CASE("objects keep MySQL's order when built") {
   CHECK(o.find("bb")->i == 3);
   CHECK(o.find("zz") == nullptr);
 }
+
+TEST_CASE("comparison as MySQL compares JSON values") {
+  auto cmp = [](std::string_view a, std::string_view b) { return json_compare(*parse_json(a), *parse_json(b)); };
+  CHECK(cmp("1", "1.0") == 0);  // numbers compare by value across INTEGER and DOUBLE
+  CHECK(cmp("18446744073709551615", "1.8446744073709552e19") < 0);
+  CHECK(cmp("\"10\"", "10") > 0);  // a STRING ranks above numbers
+  CHECK(cmp("null", "0") < 0);
+  CHECK(cmp("true", "\"z\"") > 0);
+  CHECK(cmp("[1, 2]", "[1, 2.0]") == 0);
+  CHECK(cmp("[1, 2]", "[1, 3]") < 0);
+  CHECK(cmp("[1]", "[1, 0]") < 0);
+  CHECK(cmp(R"({"a": 1})", R"({"a": 1.0})") == 0);
+  CHECK(cmp("\"a\"", "\"b\"") < 0);
+  CHECK(json_compare(JsonValue::from_decimal(Decimal::parse("1.50").value), *parse_json("1.5")) == 0);
+}
+
+TEST_CASE("JSON values as numbers") {
+  bool is_unsigned = false;
+  CHECK(json_to_double(*parse_json("true")) == 1);
+  CHECK(json_to_double(*parse_json("\"12abc\"")) == 12);
+  CHECK(json_to_double(*parse_json("[1]")) == 0);
+  CHECK(json_to_int(*parse_json("2.5"), &is_unsigned) == 2);  // rint: ties to even
+  CHECK(json_to_int(*parse_json("18446744073709551615"), &is_unsigned) == -1);
+  CHECK(is_unsigned);
+  CHECK(json_to_decimal(read_stored_json("1.50")).to_string() == "1.50");
+}
