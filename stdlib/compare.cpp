@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "stdlib/convert.hpp"
+#include "stdlib/json.hpp"
 
 namespace obsync {
 namespace {
@@ -173,7 +174,9 @@ CompareAs comparison_type(const SqlType& a, const SqlType& b) {
     return is_string(other) ? CompareAs::String : CompareAs::Double;
   }
   if (is_string(a) && is_string(b)) {
-    return a.cls == TypeClass::Json && b.cls == TypeClass::Json ? CompareAs::Json : CompareAs::String;
+    // MySQL compares a JSON value with a string as JSON (the string is a JSON string: doc->'$.s'
+    // = 'x' is true); JSON against a number falls through to DOUBLE.
+    return a.cls == TypeClass::Json || b.cls == TypeClass::Json ? CompareAs::Json : CompareAs::String;
   }
   if (a.is_temporal() || b.is_temporal()) {
     const SqlType& t = a.is_temporal() ? a : b;
@@ -271,8 +274,8 @@ int compare_values(const Value& a, const SqlType& ta, const Value& b, const SqlT
     case CompareAs::Int: return compare_ints(value_to_int(a, ta), value_to_int(b, tb));
     case CompareAs::Decimal: return value_to_decimal(a, ta).compare(value_to_decimal(b, tb));
     case CompareAs::Double: return three_way(value_to_double(a, ta), value_to_double(b, tb));
-    case CompareAs::String:
-    case CompareAs::Json: {
+    case CompareAs::Json: return json_compare(json_from_sql(a, ta), json_from_sql(b, tb));
+    case CompareAs::String: {
       const Collation& c = plan.collation ? *plan.collation : default_collation();
       std::string sa = a.cls == TypeClass::String || a.cls == TypeClass::Json ? a.str : value_to_string(a, ta);
       std::string sb = b.cls == TypeClass::String || b.cls == TypeClass::Json ? b.str : value_to_string(b, tb);

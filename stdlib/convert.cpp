@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "stdlib/compare.hpp"
+#include "stdlib/json.hpp"
 #include "stdlib/number.hpp"
 
 namespace obsync {
@@ -95,7 +96,7 @@ double value_to_double(const Value& v, const SqlType& t) {
     case TypeClass::String:
       if (is_bit_string(t)) return static_cast<double>(bytes_to_uint(v.str));
       return string_to_double(v.str).value;
-    case TypeClass::Json: return string_to_double(v.str).value;
+    case TypeClass::Json: return json_to_double(read_stored_json(v.str));
     case TypeClass::Date:
     case TypeClass::Time:
     case TypeClass::DateTime: return temporal_to_double(v);
@@ -112,7 +113,7 @@ Decimal value_to_decimal(const Value& v, const SqlType& t) {
     case TypeClass::String:
       if (is_bit_string(t)) return Decimal::from_uint(bytes_to_uint(v.str));
       return string_to_decimal(v.str);
-    case TypeClass::Json: return string_to_decimal(v.str);
+    case TypeClass::Json: return json_to_decimal(read_stored_json(v.str));
     case TypeClass::Date:
     case TypeClass::Time:
     case TypeClass::DateTime: return temporal_to_decimal(v, t.scale);
@@ -149,8 +150,9 @@ IntValue value_to_int(const Value& v, const SqlType& t) {
       return {r.value, r.is_unsigned};
     }
     case TypeClass::Json: {
-      StringToInt r = string_to_int(v.str);
-      return {r.value, r.is_unsigned};
+      bool is_unsigned = false;
+      int64_t i = json_to_int(read_stored_json(v.str), &is_unsigned);
+      return {i, is_unsigned};
     }
     case TypeClass::Date: return {date_to_number(v.tm), false};
     case TypeClass::DateTime: {
@@ -340,6 +342,7 @@ Value convert_value(const Value& v, const SqlType& from, const SqlType& target, 
     }
     case TypeClass::String:
     case TypeClass::Json: {
+      if (target.cls == TypeClass::Json) return cast_to_json(v, from, ctx);  // parses JSON text
       std::string s = value_to_string(v, from);
       if (target.cls == TypeClass::String && target.length) {
         if (target.is_binary_string()) {

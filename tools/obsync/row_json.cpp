@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stdlib/convert.hpp"
+#include "stdlib/json.hpp"
 
 namespace obsync::cli {
 
@@ -75,7 +76,17 @@ bool parse_row_json(std::string_view text, const std::vector<ColumnSchema>& colu
     const nlohmann::json& j = it.value();
     if (j.is_null()) continue;
     if (col.type.cls == TypeClass::Json) {
-      row[static_cast<size_t>(index)] = Value::from_json(j.is_string() ? j.get<std::string>() : j.dump());
+      // MySQL parses what is inserted into a JSON column and stores the document, which prints
+      // normalized (sorted keys, ", " and ": ", 1.50 as the DOUBLE 1.5).
+      std::string text = j.is_string() ? j.get<std::string>() : j.dump();
+      JsonParseError parse_error;
+      auto doc = parse_json(text, &parse_error);
+      if (!doc) {
+        error = fmt::format("column `{}`: Invalid JSON text: \"{}\" at position {}", col.name, parse_error.message,
+                            parse_error.offset);
+        return false;
+      }
+      row[static_cast<size_t>(index)] = json_value(*doc);
       continue;
     }
     Value v;
