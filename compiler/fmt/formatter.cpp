@@ -285,9 +285,12 @@ std::string expr_text(const ast::Expr& e, int follow) {
 
 // ---- layout --------------------------------------------------------------------------------
 struct Line {
+  Line(int indent_, std::string text_, uint32_t anchor_, bool closing_ = false)
+      : indent(indent_), text(std::move(text_)), anchor(anchor_), closing(closing_) {}
   int indent = 0;
   std::string text;
   uint32_t anchor = 0;  // source offset of the element the line prints
+  bool closing = false;  // a `)` that ends a list: comments before it are indented as the list
   std::vector<const ast::Comment*> before;    // own-line comments, in source order
   std::vector<const ast::Comment*> trailing;  // comments after the text on the same line
 };
@@ -340,20 +343,28 @@ class Formatter {
     for (size_t i = 0; i < items.size(); ++i) flat += (i ? ", " : "") + items[i].text;
     flat += ")" + suffix;
     if (fits(indent, flat) && !comments_within(anchor, close_anchor)) {
-      out.push_back({indent, flat, anchor, {}, {}});
+      out.push_back({indent, flat, anchor});
       return;
     }
-    out.push_back({indent, head + "(", anchor, {}, {}});
-    for (size_t i = 0; i < items.size(); ++i)
-      out.push_back({indent + 2, items[i].text + (i + 1 < items.size() ? "," : ""), items[i].anchor, {}, {}});
-    out.push_back({indent, ")" + suffix, close_anchor, {}, {}});
+    out.push_back({indent, head + "(", anchor});
+    // Names only (no comments among them): as many a line as fit; else one item a line.
+    bool names_only = !comments_within(anchor, close_anchor) &&
+                      std::none_of(items.begin(), items.end(), [](const ListItem& i) { return i.text.find(' ') != std::string::npos; });
+    for (size_t i = 0; i < items.size(); ++i) {
+      std::string item = items[i].text + (i + 1 < items.size() ? "," : "");
+      if (names_only && out.back().anchor != anchor && fits(indent + 2, out.back().text + " " + item))
+        out.back().text += " " + item;
+      else
+        out.push_back({indent + 2, item, items[i].anchor});
+    }
+    out.push_back({indent, ")" + suffix, close_anchor, true});
   }
 
   Lines statement(const ast::Statement& st) {
     Lines out;
     switch (st.kind) {
       case ast::StatementKind::Include:
-        out.push_back({0, "INCLUDE " + format_string(st.include.path.text), st.span.begin, {}, {}});
+        out.push_back({0, "INCLUDE " + format_string(st.include.path.text), st.span.begin});
         break;
       case ast::StatementKind::Source:
       case ast::StatementKind::Sink: connection(out, st); break;
@@ -371,12 +382,12 @@ class Formatter {
                        format_identifier(c.name.text) + " " + kind_word(c.kind.text) + " (";
     uint32_t close = st.span.end > 0 ? st.span.end - 1 : 0;  // the `;`, right after `)`
     if (c.properties.empty() && !comments_within(st.span.begin, close)) {
-      out.push_back({0, head + ")", st.span.begin, {}, {}});
+      out.push_back({0, head + ")", st.span.begin});
       return;
     }
-    out.push_back({0, head, st.span.begin, {}, {}});
+    out.push_back({0, head, st.span.begin});
     properties(out, 2, c.properties);
-    out.push_back({0, ")", close, {}, {}});
+    out.push_back({0, ")", close, true});
   }
 
   std::string property_value(const ast::PropertyValue& v) const {
@@ -409,20 +420,20 @@ class Formatter {
         uint32_t close = p.value.span.end > 0 ? p.value.span.end - 1 : 0;
         std::string flat = prefix + property_value(p.value) + comma;
         if (!fits(indent, flat) || comments_within(anchor, close)) {
-          out.push_back({indent, prefix + "(", anchor, {}, {}});
+          out.push_back({indent, prefix + "(", anchor});
           properties(out, indent + 2, p.value.entries);
-          out.push_back({indent, ")" + comma, close, {}, {}});
+          out.push_back({indent, ")" + comma, close, true});
           continue;
         }
       }
-      out.push_back({indent, prefix + property_value(p.value) + comma, anchor, {}, {}});
+      out.push_back({indent, prefix + property_value(p.value) + comma, anchor});
     }
   }
 
   // ---- PROJECT: one option a line, in the order of docs/language.md ----------------------------
   void project(Lines& out, const ast::Statement& st) {
     const auto& p = st.project;
-    out.push_back({0, "PROJECT " + ident_or_string(p.name), st.span.begin, {}, {}});
+    out.push_back({0, "PROJECT " + ident_or_string(p.name), st.span.begin});
     // Which written option each span is: its first word.
     auto span_of = [&](const char* word) -> std::optional<SourceSpan> {
       for (const auto& s : p.option_spans) {
@@ -435,7 +446,7 @@ class Formatter {
     };
     auto option = [&](const char* word, const std::string& text) {
       auto s = span_of(word);
-      out.push_back({2, text, s ? s->begin : st.span.begin, {}, {}});
+      out.push_back({2, text, s ? s->begin : st.span.begin});
     };
     if (p.tags) {
       auto s = span_of("TAGS");
@@ -516,12 +527,12 @@ class Formatter {
     std::string head = "SYNC ";
     for (size_t i = 0; i < s.tables.size(); ++i) head += (i ? ", " : "") + table_ref(s.tables[i]);
     if (fits(0, head + " " + tgt) && !comments_within(st.span.begin, s.target.span.begin)) {
-      out.push_back({0, head + " " + tgt, st.span.begin, {}, {}});
+      out.push_back({0, head + " " + tgt, st.span.begin});
     } else {  // one table a line, the target below them
       for (size_t i = 0; i < s.tables.size(); ++i)
         out.push_back({i ? 5 : 0, (i ? "" : "SYNC ") + table_ref(s.tables[i]) + (i + 1 < s.tables.size() ? "," : ""),
-                       i ? s.tables[i].span.begin : st.span.begin, {}, {}});
-      out.push_back({2, tgt, s.target.span.begin, {}, {}});
+                       i ? s.tables[i].span.begin : st.span.begin});
+      out.push_back({2, tgt, s.target.span.begin});
     }
     if (s.where) where(out, *s.where, s.where_span);
     if (s.columns) {
@@ -536,8 +547,8 @@ class Formatter {
       list(out, 2, "COLUMNS EXCEPT ", names(*s.columns_except), s.columns_span.begin, s.columns_span.end - 1);
     }
     if (s.shard_by) list(out, 2, "SHARD BY ", names(*s.shard_by), s.shard_span.begin, s.shard_span.end - 1);
-    if (s.format) out.push_back({2, "FORMAT " + format_word(s.format->text), s.format->span.begin, {}, {}});
-    if (s.partition) out.push_back({2, "PARTITION BY " + partition_word(s.partition->text), s.partition->span.begin, {}, {}});
+    if (s.format) out.push_back({2, "FORMAT " + format_word(s.format->text), s.format->span.begin});
+    if (s.partition) out.push_back({2, "PARTITION BY " + partition_word(s.partition->text), s.partition->span.begin});
   }
 
   static std::vector<ListItem> names(const std::vector<ast::Name>& ns) {
@@ -560,15 +571,15 @@ class Formatter {
       std::reverse(chain.begin(), chain.end());
     }
     if (chain.empty() || (fits(2, flat) && !comments_within(span.begin, chain.back()->span.begin))) {
-      out.push_back({2, flat, span.begin, {}, {}});
+      out.push_back({2, flat, span.begin});
       return;
     }
     int p = binary_prec(e.op);
-    out.push_back({2, "WHERE " + operand(chain[0], p, p), span.begin, {}, {}});
+    out.push_back({2, "WHERE " + operand(chain[0], p, p), span.begin});
     // The operators right-aligned under WHERE, so that the operands line up.
     int indent = 2 + 6 - static_cast<int>(e.op.size() + 1);
     for (size_t i = 1; i < chain.size(); ++i)
-      out.push_back({indent, e.op + " " + operand(chain[i], p + 1, i + 1 < chain.size() ? p : kNone), chain[i]->span.begin, {}, {}});
+      out.push_back({indent, e.op + " " + operand(chain[i], p + 1, i + 1 < chain.size() ? p : kNone), chain[i]->span.begin});
   }
 
   // ---- comments -------------------------------------------------------------------------------
@@ -652,9 +663,10 @@ class Formatter {
       for (size_t li = 0; li < lines.size(); ++li) {
         const Line& line = lines[li];
         std::string indent(static_cast<size_t>(line.indent), ' ');
+        std::string comment_indent = line.closing ? indent + "  " : indent;
         for (size_t ci = 0; ci < line.before.size(); ++ci) {
           if (ci > 0 && li == 0 && blank_after(line.before[ci - 1]->span.end)) blank();
-          rows.push_back({indent + comment_text(*line.before[ci]), {}});
+          rows.push_back({comment_indent + comment_text(*line.before[ci]), {}});
         }
         if (li == 0 && !line.before.empty() && blank_after(line.before.back()->span.end)) blank();
         std::string trailing;
