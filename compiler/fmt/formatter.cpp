@@ -18,11 +18,21 @@ std::string upper(std::string_view s) {
 }
 bool iequal(std::string_view a, std::string_view b) { return upper(a) == upper(b); }
 
-// Columns a line takes: UTF-8 code points.
+// Columns a line takes in a terminal: one a code point, two for East Asian wide characters
+// (so that `=` and comments line up after Chinese names too).
 size_t display_width(std::string_view s) {
   size_t n = 0;
-  for (char c : s)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    size_t len = b < 0x80 ? 1 : b >> 5 == 6 ? 2 : b >> 4 == 14 ? 3 : b >> 3 == 30 ? 4 : 1;
+    uint32_t cp = len == 1 ? b : b & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    n += wide ? 2 : 1;
+    i += len;
+  }
   return n;
 }
 

@@ -21,11 +21,13 @@ struct FmtArgs {
   bool check = false;
 };
 
-enum class Outcome { Unchanged, Changed, SyntaxError, IoError };
+enum class Outcome { Unchanged, Changed, SyntaxError, Failed };
 
-// Formats `text`; nullopt after printing the diagnostics when it does not parse cleanly or
-// (a bug) when the result would not mean the same.
-std::optional<std::string> format_text(const std::string& path, std::string text) {
+// Formats `text`; nullopt after printing the diagnostics when it does not parse cleanly
+// (`failure` = SyntaxError) or, a bug, when the result would not mean the same (Failed, as
+// for a file that cannot be read or written: exit 2).
+std::optional<std::string> format_text(const std::string& path, std::string text, Outcome& failure) {
+  failure = Outcome::SyntaxError;
   SourceManager sources;
   uint32_t file = sources.add(path, std::move(text));
   DiagnosticSink diags;
@@ -47,6 +49,7 @@ std::optional<std::string> format_text(const std::string& path, std::string text
     std::cerr << "error: internal error: formatting " << path << " would change it"
               << (why.empty() ? std::string(" (the result does not parse)") : ": " + why) << "\n"
               << "  = help: please report this with the script; the file was left as it was\n";
+    failure = Outcome::Failed;
     return std::nullopt;
   }
   return out;
@@ -89,22 +92,24 @@ bool replace_file(const std::string& path, const std::string& text) {
 
 Outcome format_file(const std::string& path, bool check) {
   std::string text;
-  if (!read_file(path, text)) return Outcome::IoError;
-  std::optional<std::string> out = format_text(path, text);
-  if (!out) return Outcome::SyntaxError;
+  if (!read_file(path, text)) return Outcome::Failed;
+  Outcome failure;
+  std::optional<std::string> out = format_text(path, text, failure);
+  if (!out) return failure;
   if (*out == text) return Outcome::Unchanged;
   if (check) {
     std::cout << path << "\n";
     return Outcome::Changed;
   }
-  return replace_file(path, *out) ? Outcome::Changed : Outcome::IoError;
+  return replace_file(path, *out) ? Outcome::Changed : Outcome::Failed;
 }
 
 // `-` (or no file): standard input to standard output.
 Outcome format_stdin(bool check) {
   std::string text(std::istreambuf_iterator<char>(std::cin), {});
-  std::optional<std::string> out = format_text("<stdin>", text);
-  if (!out) return Outcome::SyntaxError;
+  Outcome failure;
+  std::optional<std::string> out = format_text("<stdin>", text, failure);
+  if (!out) return failure;
   if (check) {
     if (*out == text) return Outcome::Unchanged;
     std::cout << "<stdin>\n";
@@ -117,13 +122,13 @@ Outcome format_stdin(bool check) {
 int run_fmt(const FmtArgs& args) {
   std::vector<std::string> files = args.files;
   if (files.empty()) files.push_back("-");
-  bool io_error = false, failed = false;
+  bool failed_io = false, failed = false;
   for (const auto& f : files) {
     Outcome o = f == "-" ? format_stdin(args.check) : format_file(f, args.check);
-    if (o == Outcome::IoError) io_error = true;
+    if (o == Outcome::Failed) failed_io = true;
     if (o == Outcome::SyntaxError || (args.check && o == Outcome::Changed)) failed = true;
   }
-  if (io_error) return kExitUsage;
+  if (failed_io) return kExitUsage;
   return failed ? kExitFailure : kExitOk;
 }
 
