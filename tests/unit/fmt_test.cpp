@@ -475,3 +475,33 @@ TEST_CASE("fmt: a block comment ends at the first */; one that never ends is an 
   REQUIRE(bad->diags.has_errors());
   CHECK(bad->diags.diagnostics()[0].code == "E0003");
 }
+
+// Comments dropped at random between tokens: each run keeps them all, means the same and is a
+// fixed point.
+TEST_CASE("fmt: comments anywhere between tokens") {
+  const std::string base =
+      "SOURCE ob OCEANBASE (host = 'h', port = 2883, props = ('a.b' = '1', c = 2)); "
+      "PROJECT p TAGS ('x', 'y') FORMAT canal FROM ob TO k DELIVERY EXACTLY ONCE; "
+      "SYNC shop.orders, shop.refunds TO TOPIC orders (PARTITIONS 6) WHERE a = 1 AND b LIKE 'x%' OR NOT c "
+      "COLUMNS (id, UPPER(name) AS n, CASE WHEN a THEN 1 END AS k) SHARD BY (id) PARTITION BY ONE; "
+      "SYNC shop.* TO TOPICS 't_${table}' COLUMNS EXCEPT (secret, token);";
+  std::vector<size_t> gaps;  // white space outside strings
+  bool in_string = false;
+  for (size_t i = 0; i < base.size(); ++i) {
+    if (base[i] == '\'') in_string = !in_string;
+    if (!in_string && base[i] == ' ') gaps.push_back(i);
+  }
+  std::mt19937 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<size_t> chosen;
+    std::sample(gaps.begin(), gaps.end(), std::back_inserter(chosen), 1 + round % 6, rng);
+    std::string text = base;
+    for (size_t k = chosen.size(); k-- > 0;) {
+      std::string c = (rng() % 3 == 0) ? " /* c" + std::to_string(k) + " */ "
+                      : (rng() % 2)    ? " -- c" + std::to_string(k) + "\n"
+                                       : "\n-- c" + std::to_string(k) + "\n";
+      text.insert(chosen[k], c);
+    }
+    check_round_trip(text, text);
+  }
+}
