@@ -2,7 +2,6 @@
 // every comment is kept; over the examples, the golden scripts, tricky inputs and random
 // expressions.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -112,7 +111,8 @@ TEST_CASE("fmt: the examples are formatted") {
 
 TEST_CASE("fmt: canonical layout") {
   std::string out = check_round_trip(
-      "sync shop.orders to topic orders (partitions 6, replicas 3) format CANAL shard by (customer_id) "
+      "sync shop.orders to topic orders (partitions 6, replicas 3) format CANAL shard by "
+      "(customer_id) "
       "columns (id, amount a) where status != 'x' && amount >= 100;\n"
       "project p ddl on delivery exactly once tags ('a') partition by one types (full, schema);\n"
       "source ob oceanbase (host='h',port=2883,password=env('P'),props=('a.b'='1'));\n");
@@ -140,22 +140,53 @@ TEST_CASE("fmt: canonical layout") {
 
 TEST_CASE("fmt: long lists and conditions are broken one item a line") {
   std::string cols;
-  for (int i = 0; i < 20; ++i) cols += (i ? ", " : "") + std::string("column_number_") + std::to_string(i);
-  std::string out = check_round_trip("SYNC d.t TO TOPIC t COLUMNS (" + cols + ") WHERE a = 1 AND b = 2 AND "
-                                     "c_is_a_rather_long_column_name = 'and a rather long string value too' OR d;");
+  for (int i = 0; i < 20; ++i)
+    cols += (i ? ", " : "") + std::string("column_number_") + std::to_string(i);
+  std::string out = check_round_trip(
+      "SYNC d.t TO TOPIC t COLUMNS (" + cols +
+      ") WHERE a = 1 AND b = 2 AND "
+      "c_is_a_rather_long_column_name = 'and a rather long string value too' OR d;");
   // Names fill the lines; OR is the top of this condition: its operands stand one a line.
   CHECK(out ==
         "SYNC d.t TO TOPIC t\n"
-        "  WHERE a = 1 AND b = 2 AND c_is_a_rather_long_column_name = 'and a rather long string value too'\n"
+        "  WHERE a = 1 AND b = 2 AND c_is_a_rather_long_column_name = 'and a rather long string "
+        "value too'\n"
         "     OR d\n"
         "  COLUMNS (\n"
         "    column_number_0, column_number_1, column_number_2, column_number_3, column_number_4,\n"
         "    column_number_5, column_number_6, column_number_7, column_number_8, column_number_9,\n"
-        "    column_number_10, column_number_11, column_number_12, column_number_13, column_number_14,\n"
-        "    column_number_15, column_number_16, column_number_17, column_number_18, column_number_19\n"
+        "    column_number_10, column_number_11, column_number_12, column_number_13, "
+        "column_number_14,\n"
+        "    column_number_15, column_number_16, column_number_17, column_number_18, "
+        "column_number_19\n"
         "  );\n");
-  std::string exprs = check_round_trip("SYNC d.t TO TOPIC t COLUMNS (" + cols + ", UPPER(column_number_1) AS u);");
-  CHECK(exprs.find("  COLUMNS (\n    column_number_0,\n    column_number_1,\n") != std::string::npos);
+  std::string exprs =
+      check_round_trip("SYNC d.t TO TOPIC t COLUMNS (" + cols + ", UPPER(column_number_1) AS u);");
+  CHECK(exprs.find("  COLUMNS (\n    column_number_0,\n    column_number_1,\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("fmt: a long CASE in COLUMNS stands one WHEN a line") {
+  std::string out = check_round_trip(
+      "SYNC a.b TO TOPIC t COLUMNS (id, CASE WHEN status IN ('paid', 'shipped', 'delivered') THEN "
+      "'active' "
+      "WHEN status = 'cancelled' THEN 'gone' ELSE 'other' END AS state, CASE k WHEN 1 THEN 'a' -- "
+      "one\n"
+      " WHEN 2 THEN 'b' END k2);");
+  CHECK(out ==
+        "SYNC a.b TO TOPIC t\n"
+        "  COLUMNS (\n"
+        "    id,\n"
+        "    CASE\n"
+        "      WHEN status IN ('paid', 'shipped', 'delivered') THEN 'active'\n"
+        "      WHEN status = 'cancelled' THEN 'gone'\n"
+        "      ELSE 'other'\n"
+        "    END AS state,\n"
+        "    CASE k\n"
+        "      WHEN 1 THEN 'a'  -- one\n"
+        "      WHEN 2 THEN 'b'\n"
+        "    END AS k2\n"
+        "  );\n");
 }
 
 TEST_CASE("fmt: comments stay where they were") {
@@ -212,29 +243,43 @@ TEST_CASE("fmt: tricky inputs keep their meaning") {
       // parentheses that matter and ones that do not
       "SYNC a.b TO TOPIC t WHERE (a OR b) AND NOT (c OR d) AND ((e));",
       "SYNC a.b TO TOPIC t WHERE a - (b - c) = (a - b) - c AND a / (b * c) > 2 AND -(a + b) < ~c;",
-      "SYNC a.b TO TOPIC t WHERE (a LIKE 'x%') AND (b BETWEEN 1 AND 2) AND c NOT LIKE 'a\\_b' ESCAPE '\\\\';",
-      "SYNC a.b TO TOPIC t WHERE NOT a IS NULL AND (NOT a) IS NULL AND !(a = b) AND (a XOR b) OR c XOR d;",
-      "SYNC a.b TO TOPIC t WHERE a IN (1, (2), 3 + 4, (x OR y)) AND b NOT IN ('a') AND c REGEXP '^x' AND c NOT RLIKE 'y';",
-      "SYNC a.b TO TOPIC t WHERE a <=> NULL AND a IS NOT DISTINCT FROM OLD.a AND a IS TRUE AND b IS NOT UNKNOWN;",
+      "SYNC a.b TO TOPIC t WHERE (a LIKE 'x%') AND (b BETWEEN 1 AND 2) AND c NOT LIKE 'a\\_b' "
+      "ESCAPE '\\\\';",
+      "SYNC a.b TO TOPIC t WHERE NOT a IS NULL AND (NOT a) IS NULL AND !(a = b) AND (a XOR b) OR c "
+      "XOR d;",
+      "SYNC a.b TO TOPIC t WHERE a IN (1, (2), 3 + 4, (x OR y)) AND b NOT IN ('a') AND c REGEXP "
+      "'^x' AND c NOT RLIKE 'y';",
+      "SYNC a.b TO TOPIC t WHERE a <=> NULL AND a IS NOT DISTINCT FROM OLD.a AND a IS TRUE AND b "
+      "IS NOT UNKNOWN;",
       "SYNC a.b TO TOPIC t WHERE a & 1 | b ^ 2 << 3 >> 1 AND a DIV 2 MOD 3 % 4 = 0;",
       // CASE, CAST, CONVERT, INTERVAL, special calls
-      "SYNC a.b TO TOPIC t COLUMNS (CASE WHEN a > 1 THEN 'x' WHEN a < 0 THEN NULL ELSE 'y' END AS k, "
-      "CASE a WHEN 1 THEN 2 END AS k2, CAST(a AS DECIMAL(10,2)) AS c1, CAST(a AS CHAR(4) CHARACTER SET utf8mb4) c2, "
+      "SYNC a.b TO TOPIC t COLUMNS (CASE WHEN a > 1 THEN 'x' WHEN a < 0 THEN NULL ELSE 'y' END AS "
+      "k, "
+      "CASE a WHEN 1 THEN 2 END AS k2, CAST(a AS DECIMAL(10,2)) AS c1, CAST(a AS CHAR(4) CHARACTER "
+      "SET utf8mb4) c2, "
       "CONVERT(a, SIGNED INTEGER) AS c3, CAST(a AS DATETIME(3)) AS c4, CAST(b AS JSON) AS c5);",
-      "SYNC a.b TO TOPIC t WHERE d + INTERVAL 1 DAY > commit_ts() AND DATE_SUB(d, INTERVAL -3 HOUR_MINUTE) < NOW2() "
+      "SYNC a.b TO TOPIC t WHERE d + INTERVAL 1 DAY > commit_ts() AND DATE_SUB(d, INTERVAL -3 "
+      "HOUR_MINUTE) < NOW2() "
       "AND d - INTERVAL (1 + 1) YEAR_MONTH = d;",
-      "SYNC a.b TO TOPIC t COLUMNS (SUBSTRING(a FROM 2 FOR 3) AS s, TRIM(LEADING 'x' FROM b) AS t1, "
-      "TRIM('y' FROM b) AS t2, TRIM(b) AS t3, POSITION('a' IN b) AS p, LEFT(a, 2) AS l, IF(a, 1, 2) AS i, "
+      "SYNC a.b TO TOPIC t COLUMNS (SUBSTRING(a FROM 2 FOR 3) AS s, TRIM(LEADING 'x' FROM b) AS "
+      "t1, "
+      "TRIM('y' FROM b) AS t2, TRIM(b) AS t3, POSITION('a' IN b) AS p, LEFT(a, 2) AS l, IF(a, 1, "
+      "2) AS i, "
       "MOD(a, 2) AS m, `CONVERT`(a, b) AS cv);",
-      "SYNC a.b TO TOPIC t WHERE j->'$.a' = j->>'$.b' AND a COLLATE utf8mb4_bin = 'x' COLLATE 'utf8mb4_general_ci' "
+      "SYNC a.b TO TOPIC t WHERE j->'$.a' = j->>'$.b' AND a COLLATE utf8mb4_bin = 'x' COLLATE "
+      "'utf8mb4_general_ci' "
       "AND BINARY a = b AND a COLLATE binary > '';",
       // strings with quotes and backslashes, literals
-      "SYNC a.b TO TOPIC t WHERE a = 'it''s' AND b = 'it\\'s' AND c = 'a\\\\b' AND d = 'tab\\there\\nline' "
+      "SYNC a.b TO TOPIC t WHERE a = 'it''s' AND b = 'it\\'s' AND c = 'a\\\\b' AND d = "
+      "'tab\\there\\nline' "
       "AND e = '' AND f LIKE '100\\%' AND g = 'x' 'y';",
-      "SYNC a.b TO TOPIC t WHERE a = 0x1F AND b = X'0a' AND c = 0b101 AND d = b'1' AND e = 1.5e-3 AND f = .5 "
-      "AND g = DATE '2026-01-31' AND h = TIMESTAMP '2026-01-31 10:00:00.123' AND i = TIME '10:00' AND j = TRUE;",
+      "SYNC a.b TO TOPIC t WHERE a = 0x1F AND b = X'0a' AND c = 0b101 AND d = b'1' AND e = 1.5e-3 "
+      "AND f = .5 "
+      "AND g = DATE '2026-01-31' AND h = TIMESTAMP '2026-01-31 10:00:00.123' AND i = TIME '10:00' "
+      "AND j = TRUE;",
       // back-quoted identifiers, reserved words, Chinese names
-      "SYNC `db`.`order` TO TOPIC `my-topic`.v1 WHERE `where` = 1 AND `a``b` = 2 AND `date` = 3 AND `名字` = 'x' "
+      "SYNC `db`.`order` TO TOPIC `my-topic`.v1 WHERE `where` = 1 AND `a``b` = 2 AND `date` = 3 "
+      "AND `名字` = 'x' "
       "COLUMNS (`select`, `from` AS `to`) SHARD BY (`from`);",
       "PROJECT `订单同步` TAGS ('生产') BUSINESS ID '订单';",
       "PROJECT '订单同步' START AT '2026-01-01 00:00:00' TYPES (incremental) FROM `src` TO kafka;",
@@ -242,11 +287,13 @@ TEST_CASE("fmt: tricky inputs keep their meaning") {
       "SYNC db.'ord%', db.* TO TOPICS 'x_${table}' COLUMNS EXCEPT (a, b) PARTITION BY hash;",
       "SYNC db.t TO EXISTING TOPIC 'orders-v1' FORMAT Debezium;",
       "SINK k KAFKA ();",
-      "SOURCE s MYSQL (`user name` = 'u', 'quoted key' = 'v', n = NULL, b = TRUE, w = SASL_SSL, f = file('/a''b'),"
+      "SOURCE s MYSQL (`user name` = 'u', 'quoted key' = 'v', n = NULL, b = TRUE, w = SASL_SSL, f "
+      "= file('/a''b'),"
       " m = (x = (y = 1, z = 2), 'w' = env('E')));",
       "INCLUDE 'a''b.sync';",
       // comments everywhere
-      "/* a */ SYNC /* b */ a.b /* c */ TO /* d */ TOPIC t /* e */ WHERE /* f */ x /* g */ = 1 /* h */ ; /* i */",
+      "/* a */ SYNC /* b */ a.b /* c */ TO /* d */ TOPIC t /* e */ WHERE /* f */ x /* g */ = 1 /* "
+      "h */ ; /* i */",
       "SYNC a.b TO TOPIC t -- one\n"
       "  WHERE x = 1 -- two\n"
       "  -- three\n"
@@ -275,8 +322,8 @@ TEST_CASE("fmt: strings and identifiers are written so that they read back the s
   CHECK(format_identifier("a`b") == "`a``b`");
   CHECK(format_identifier("名字") == "`名字`");
   CHECK(format_identifier("1abc") == "`1abc`");
-  for (std::string s : {std::string("it's"), std::string("\\"), std::string("\\%\\_\\\\%"), std::string("a\0b", 3),
-                        std::string("\x1a\b\r"), std::string("''\\'\\")}) {
+  for (std::string s : {std::string("it's"), std::string("\\"), std::string("\\%\\_\\\\%"),
+                        std::string("a\0b", 3), std::string("\x1a\b\r"), std::string("''\\'\\")}) {
     CHECK(unescape_string_literal(format_string(s)) == s);
   }
 }
@@ -312,9 +359,12 @@ class ExprGen {
     using K = ast::ExprKind;
     int choice = depth <= 0 ? pick(4) : pick(22);
     switch (choice) {
-      case 0: return literal();
-      case 1: return column(K::Column);
-      case 2: return column(K::OldColumn);
+      case 0:
+        return literal();
+      case 1:
+        return column(K::Column);
+      case 2:
+        return column(K::OldColumn);
       case 3: {
         auto e = make(K::JsonPath);
         e->text = name();
@@ -334,8 +384,9 @@ class ExprGen {
       case 7:
       case 8:
       case 9: {
-        static const char* ops[] = {"+", "-", "*", "/", "DIV", "%", "MOD", "^", "&", "|", "<<", ">>", "=",
-                                    "<=>", "<>", "!=", "<", "<=", ">", ">=", "AND", "OR", "XOR"};
+        static const char* ops[] = {
+            "+", "-",   "*",  "/",  "DIV", "%",  "MOD", "^",  "&",   "|",  "<<", ">>",
+            "=", "<=>", "<>", "!=", "<",   "<=", ">",   ">=", "AND", "OR", "XOR"};
         auto e = make(K::Binary);
         e->op = ops[pick(23)];
         e->args.push_back(gen(depth - 1));
@@ -350,11 +401,16 @@ class ExprGen {
         e->args.push_back(gen(depth - 1));
         return e;
       }
-      case 11: return nary(K::IsDistinct, 2, depth);
-      case 12: return nary(K::Between, 3, depth);
-      case 13: return nary(K::In, 2 + pick(3), depth);
-      case 14: return nary(K::Like, 2 + pick(2), depth);
-      case 15: return nary(K::Regexp, 2, depth);
+      case 11:
+        return nary(K::IsDistinct, 2, depth);
+      case 12:
+        return nary(K::Between, 3, depth);
+      case 13:
+        return nary(K::In, 2 + pick(3), depth);
+      case 14:
+        return nary(K::Like, 2 + pick(2), depth);
+      case 15:
+        return nary(K::Regexp, 2, depth);
       case 16: {
         auto e = make(K::Case);
         e->has_operand = pick(2);
@@ -377,8 +433,9 @@ class ExprGen {
       }
       case 18:
       case 19: {
-        static const char* names[] = {"f", "CONCAT", "lower", "IF", "LEFT", "MOD", "DATE", "TRIM", "SUBSTRING",
-                                      "POSITION", "CONVERT", "select", "op"};
+        static const char* names[] = {"f",       "CONCAT", "lower", "IF",        "LEFT",
+                                      "MOD",     "DATE",   "TRIM",  "SUBSTRING", "POSITION",
+                                      "CONVERT", "select", "op"};
         auto e = make(K::Call);
         e->text = names[pick(13)];
         int n = pick(4);
@@ -406,7 +463,8 @@ class ExprGen {
   int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   static ast::ExprPtr make(ast::ExprKind k) { return std::make_unique<ast::Expr>(k, SourceSpan{}); }
   std::string name() {
-    static const char* names[] = {"a", "b", "amount", "date", "order", "from", "my col", "x`y", "名字", "left"};
+    static const char* names[] = {"a",    "b",      "amount", "date", "order",
+                                  "from", "my col", "x`y",    "名字", "left"};
     return names[pick(10)];
   }
   ast::ExprPtr column(ast::ExprKind k) {
@@ -418,12 +476,30 @@ class ExprGen {
     using L = ast::LiteralKind;
     auto e = make(ast::ExprKind::Literal);
     switch (pick(8)) {
-      case 0: e->literal_kind = L::Integer; e->text = std::to_string(pick(100)); break;
-      case 1: e->literal_kind = L::Decimal; e->text = "1.5"; break;
-      case 2: e->literal_kind = L::Null; e->text = "NULL"; break;
-      case 3: e->literal_kind = L::Bool; e->text = pick(2) ? "TRUE" : "FALSE"; break;
-      case 4: e->literal_kind = L::Hex; e->text = "1F"; break;
-      case 5: e->literal_kind = L::Date; e->text = "2026-01-31"; break;
+      case 0:
+        e->literal_kind = L::Integer;
+        e->text = std::to_string(pick(100));
+        break;
+      case 1:
+        e->literal_kind = L::Decimal;
+        e->text = "1.5";
+        break;
+      case 2:
+        e->literal_kind = L::Null;
+        e->text = "NULL";
+        break;
+      case 3:
+        e->literal_kind = L::Bool;
+        e->text = pick(2) ? "TRUE" : "FALSE";
+        break;
+      case 4:
+        e->literal_kind = L::Hex;
+        e->text = "1F";
+        break;
+      case 5:
+        e->literal_kind = L::Date;
+        e->text = "2026-01-31";
+        break;
       default: {
         static const char* texts[] = {"", "x", "it's", "a\\b", "50\\%", "line\nnext", "''", "\\"};
         e->literal_kind = L::String;
@@ -482,7 +558,8 @@ TEST_CASE("fmt: comments anywhere between tokens") {
   const std::string base =
       "SOURCE ob OCEANBASE (host = 'h', port = 2883, props = ('a.b' = '1', c = 2)); "
       "PROJECT p TAGS ('x', 'y') FORMAT canal FROM ob TO k DELIVERY EXACTLY ONCE; "
-      "SYNC shop.orders, shop.refunds TO TOPIC orders (PARTITIONS 6) WHERE a = 1 AND b LIKE 'x%' OR NOT c "
+      "SYNC shop.orders, shop.refunds TO TOPIC orders (PARTITIONS 6) WHERE a = 1 AND b LIKE 'x%' "
+      "OR NOT c "
       "COLUMNS (id, UPPER(name) AS n, CASE WHEN a THEN 1 END AS k) SHARD BY (id) PARTITION BY ONE; "
       "SYNC shop.* TO TOPICS 't_${table}' COLUMNS EXCEPT (secret, token);";
   std::vector<size_t> gaps;  // white space outside strings

@@ -26,7 +26,8 @@ enum class Outcome { Unchanged, Changed, SyntaxError, Failed };
 // Formats `text`; nullopt after printing the diagnostics when it does not parse cleanly
 // (`failure` = SyntaxError) or, a bug, when the result would not mean the same (Failed, as
 // for a file that cannot be read or written: exit 2).
-std::optional<std::string> format_text(const std::string& path, std::string text, Outcome& failure) {
+std::optional<std::string> format_text(const std::string& path, std::string text,
+                                       Outcome& failure) {
   failure = Outcome::SyntaxError;
   SourceManager sources;
   uint32_t file = sources.add(path, std::move(text));
@@ -34,7 +35,8 @@ std::optional<std::string> format_text(const std::string& path, std::string text
   ParsedScript parsed = parse_script(sources, file, diags);
   if (diags.has_errors()) {
     diags.sort_by_location();
-    for (const auto& d : diags.diagnostics()) std::cerr << render_human(d, sources, use_color()) << "\n";
+    for (const auto& d : diags.diagnostics())
+      std::cerr << render_human(d, sources, use_color()) << "\n";
     std::cerr << "error: " << path << " has syntax errors; not formatted\n";
     return std::nullopt;
   }
@@ -57,7 +59,7 @@ std::optional<std::string> format_text(const std::string& path, std::string text
 
 // Writes `text` beside `path` and renames it over `path`, keeping the file's permissions.
 bool replace_file(const std::string& path, const std::string& text) {
-  struct stat st {};
+  struct stat st{};
   bool have_mode = ::stat(path.c_str(), &st) == 0;
   std::string tmp = path + ".obsync-fmt.XXXXXX";
   int fd = ::mkstemp(tmp.data());
@@ -69,8 +71,10 @@ bool replace_file(const std::string& path, const std::string& text) {
   for (size_t done = 0; ok && done < text.size();) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else done += static_cast<size_t>(n);
+    if (n <= 0)
+      ok = false;
+    else
+      done += static_cast<size_t>(n);
   }
   if (ok && have_mode) ok = ::fchmod(fd, st.st_mode & 07777) == 0;
   if (ok) ok = ::fsync(fd) == 0;
@@ -137,9 +141,12 @@ int run_fmt(const FmtArgs& args) {
 void register_fmt(CLI::App& app, Action& action) {
   auto args = std::make_shared<FmtArgs>();
   auto* cmd = app.add_subcommand(
-      "fmt", "Rewrite scripts in the canonical layout; --check lists those that would change (exit 1)");
-  cmd->add_option("files", args->files, "script files; `-` or none: standard input to standard output");
-  cmd->add_flag("--check", args->check, "rewrite nothing; list the files that would change and exit 1 if any");
+      "fmt",
+      "Rewrite scripts in the canonical layout; --check lists those that would change (exit 1)");
+  cmd->add_option("files", args->files,
+                  "script files; `-` or none: standard input to standard output");
+  cmd->add_flag("--check", args->check,
+                "rewrite nothing; list the files that would change and exit 1 if any");
   cmd->callback([args, &action] { action = [args] { return run_fmt(*args); }; });
 }
 
