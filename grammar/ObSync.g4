@@ -286,7 +286,7 @@ BLOCK_COMMENT   : '/*' .*? '*/' -> channel(HIDDEN) ;
 WS              : [ \t\r\n\f]+ -> channel(HIDDEN) ;
 
 UNTERMINATED_STRING : '\'' ( '\\' . | '\'\'' | ~['\\] )* ;
-UNTERMINATED_COMMENT : '/*' .*? EOF ;
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF ;  // only a comment that never ends
 ERROR_CHAR      : . ;
 
 fragment DIGIT : [0-9] ;

@@ -190,7 +190,7 @@ class Repl {
       Program program = load_program_text("<repl>", session_, base_dir_, diags);
       std::string formatted;
       if (!format_hook(program, formatted)) {
-        std::cerr << "error: the formatter is not available in this build\n";
+        std::cerr << "error: the session has statements with syntax errors; nothing was formatted\n";
         exit_code_ = kExitFailure;
       } else {
         std::cout << formatted;

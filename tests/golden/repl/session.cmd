@@ -12,6 +12,7 @@ SYNC shop.orders
 \eval b IS NULL WITH ROW {"a": 1}
 SYNC x.y TO TOPC z;
 \explain
+\format
 \nonsense
 \quit
 IN

@@ -1,0 +1,1 @@
+"$OBSYNC" fmt < layout.sync

@@ -1,0 +1,1 @@
+"$OBSYNC" fmt < messy_project.sync
