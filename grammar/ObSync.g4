@@ -59,30 +59,49 @@ syncClause
   ;
 columnItem : expr (AS? alias=ident)? ;
 
-// ---- expressions, MySQL precedence: alternatives listed from tightest to loosest ----
+// ---- expressions: MySQL's own levels (sql_yacc.yy): expr > bool_pri > predicate > bit_expr >
+// simple_expr. Operands of LIKE, BETWEEN, IN and REGEXP are bit expressions, so
+// `a LIKE 'x%' AND b = 1` and `a BETWEEN 1 AND 2 AND b` read as MySQL reads them.
 expr
-  : primary                                                              #primaryExpr
-  | expr COLLATE collationName                                           #collateExpr
-  | BINARY expr                                                          #binaryExpr
-  | '!' expr                                                             #bangExpr
-  | op=('-' | '+' | '~') expr                                            #unaryExpr
-  | expr '^' expr                                                        #bitXorExpr
-  | expr op=('*' | '/' | DIV | '%' | MOD) expr                           #mulExpr
-  | expr op=('+' | '-') expr                                             #addExpr
-  | expr op=('<<' | '>>') expr                                           #shiftExpr
-  | expr '&' expr                                                        #bitAndExpr
-  | expr '|' expr                                                        #bitOrExpr
-  | expr op=('=' | '<=>' | '<>' | '!=' | '<' | '<=' | '>' | '>=') expr   #compareExpr
-  | expr IS NOT? (NULL_ | TRUE_ | FALSE_ | UNKNOWN)                         #isExpr
-  | expr IS NOT? DISTINCT FROM expr                                      #isDistinctExpr
-  | expr NOT? IN '(' expr (',' expr)* ')'                                #inExpr
-  | expr NOT? LIKE expr (ESCAPE expr)?                                   #likeExpr
-  | expr NOT? (REGEXP | RLIKE) expr                                      #regexpExpr
-  | expr NOT? BETWEEN expr AND expr                                      #betweenExpr
+  : boolPrimary IS NOT? (TRUE_ | FALSE_ | UNKNOWN)                       #isTruthExpr
+  | boolPrimary                                                          #boolPrimaryExpr
   | NOT expr                                                             #notExpr
   | expr op=(AND | '&&') expr                                            #andExpr
   | expr XOR expr                                                        #xorExpr
   | expr op=(OR | '||') expr                                             #orExpr
+  ;
+
+boolPrimary
+  : boolPrimary IS NOT? NULL_                                            #isNullExpr
+  | boolPrimary IS NOT? DISTINCT FROM predicate                          #isDistinctExpr
+  | boolPrimary op=('=' | '<=>' | '<>' | '!=' | '<' | '<=' | '>' | '>=') predicate   #compareExpr
+  | predicate                                                            #predicateExpr
+  ;
+
+predicate
+  : bitExpr NOT? IN '(' expr (',' expr)* ')'                             #inExpr
+  | bitExpr NOT? BETWEEN bitExpr AND predicate                           #betweenExpr
+  | bitExpr NOT? LIKE simpleExpr (ESCAPE simpleExpr)?                    #likeExpr
+  | bitExpr NOT? (REGEXP | RLIKE) bitExpr                                #regexpExpr
+  | bitExpr                                                              #bitExprPredicate
+  ;
+
+bitExpr
+  : simpleExpr                                                           #simpleBitExpr
+  | bitExpr '^' bitExpr                                                  #bitXorExpr
+  | bitExpr op=('*' | '/' | DIV | '%' | MOD) bitExpr                     #mulExpr
+  | bitExpr op=('+' | '-') bitExpr                                       #addExpr
+  | bitExpr op=('<<' | '>>') bitExpr                                     #shiftExpr
+  | bitExpr '&' bitExpr                                                  #bitAndExpr
+  | bitExpr '|' bitExpr                                                  #bitOrExpr
+  ;
+
+simpleExpr
+  : primary                                                              #primaryExpr
+  | simpleExpr COLLATE collationName                                     #collateExpr
+  | BINARY simpleExpr                                                    #binaryExpr
+  | '!' simpleExpr                                                       #bangExpr
+  | op=('-' | '+' | '~') simpleExpr                                      #unaryExpr
   ;
 
 primary

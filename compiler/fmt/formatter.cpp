@@ -93,31 +93,29 @@ const char* unit_name(IntervalUnit u) {
 }
 
 // ---- expressions ---------------------------------------------------------------------------
-// Binding strength, in the order of the grammar's expr alternatives (tightest last here).
+// Binding strength by the grammar's levels (MySQL's): expr (OR XOR AND NOT, IS TRUE) <
+// bool_pri (IS NULL, IS DISTINCT FROM, comparisons) < predicate (IN BETWEEN LIKE REGEXP) <
+// bit_expr (| & << >> + - * / ^) < simple_expr (unary, !, BINARY, COLLATE) < primary.
 enum Prec : int {
   kOr = 2,
   kXor = 4,
   kAnd = 6,
   kNot = 8,
-  kBetween = 10,
-  kRegexp = 15,
-  kLike = 20,
-  kIn = 25,
-  kIsDistinct = 30,
-  kIs = 35,
-  kCompare = 40,
+  kIsTruth = 10,
+  kBoolPrimary = 20,  // IS NULL, IS DISTINCT FROM, = <=> <> < <= > >=
+  kPredicate = 30,    // IN, BETWEEN, LIKE, REGEXP
+  kBitExpr = 40,      // the loosest bit_expr operator is |
   kBitOr = 45,
   kBitAnd = 50,
   kShift = 55,
   kAdd = 60,
   kMul = 65,
   kBitXor = 70,
-  kUnary = 75,
-  kBang = 80,
-  kBinaryKw = 85,
+  kSimple = 75,       // simple_expr: unary - + ~, !, BINARY, COLLATE
   kCollate = 90,
   kPrimary = 100,
 };
+constexpr int kCompare = kBoolPrimary;
 
 int binary_prec(const std::string& op) {
   std::string o = upper(op);
@@ -137,24 +135,18 @@ int prec(const ast::Expr& e) {
   using K = ast::ExprKind;
   switch (e.kind) {
     case K::Unary:
-      if (e.op == "NOT") return kNot;
-      if (e.op == "!") return kBang;
-      if (e.op == "BINARY") return kBinaryKw;
-      return kUnary;
+      return e.op == "NOT" ? kNot : kSimple;
     case K::Binary:
       return binary_prec(e.op);
     case K::Is:
-      return kIs;
+      return upper(e.op) == "NULL" ? kBoolPrimary : kIsTruth;
     case K::IsDistinct:
-      return kIsDistinct;
+      return kBoolPrimary;
     case K::Between:
-      return kBetween;
     case K::In:
-      return kIn;
     case K::Like:
-      return kLike;
     case K::Regexp:
-      return kRegexp;
+      return kPredicate;
     case K::Collate:
       return kCollate;
     default:
@@ -235,27 +227,9 @@ std::string collation_text(const std::string& name) {
 constexpr int kNone = -1;
 constexpr int kClosed = 1000;
 
-// The loosest operator that the last operand of `e`, printed bare, would take as its own: the
-// grammar reads that operand as expr(threshold). A prefix operator takes its own level; a
-// binary one the next tighter level. LIKE's pattern is a whole expression (grammar/ObSync.g4
-// reads `a LIKE b AND c` as `a LIKE (b AND c)`), and so is BETWEEN's lower bound, which takes
-// an AND that comes later (`a BETWEEN b AND c AND d` reads as `a BETWEEN (b AND c) AND d`).
-int open_threshold(const ast::Expr& e) {
-  using K = ast::ExprKind;
-  switch (e.kind) {
-    case K::Unary:
-      return prec(e);
-    case K::Binary:
-    case K::IsDistinct:
-    case K::Regexp:
-      return prec(e) + 1;
-    case K::Like:
-    case K::Between:
-      return 0;
-    default:
-      return kClosed;
-  }
-}
+// The grammar is stratified as MySQL's is: an operand printed at its level never takes an
+// operator that follows it, so `follow` only matters for compatibility of the call sites.
+int open_threshold(const ast::Expr&) { return kClosed; }
 
 std::string expr_text(const ast::Expr& e, int follow);
 
@@ -314,9 +288,8 @@ std::string expr_text(const ast::Expr& e, int follow) {
       return "OLD." + format_identifier(e.text);
     case K::Unary: {
       if (e.op == "NOT") return "NOT " + arg(0, kNot, follow);
-      if (e.op == "BINARY") return "BINARY " + arg(0, kBinaryKw, follow);
-      int p = e.op == "!" ? kBang : kUnary;
-      std::string inner = arg(0, p, follow);
+      if (e.op == "BINARY") return "BINARY " + arg(0, kSimple, follow);
+      std::string inner = arg(0, kSimple, follow);
       // `- -x`, not `--x`, which reads like a comment.
       if (!inner.empty() && inner[0] == '-' && e.op == "-") inner = " " + inner;
       return e.op + inner;
@@ -325,28 +298,28 @@ std::string expr_text(const ast::Expr& e, int follow) {
       int p = binary_prec(e.op);
       std::string op = upper(e.op);
       if (op == "!=") op = "<>";
-      if (p == kCompare) return arg(0, kBitOr, p) + " " + op + " " + arg(1, kBitOr, follow);
-      return arg(0, p, p) + " " + op + " " + arg(1, p + 1, follow);
+      if (p == kCompare) return arg(0, kBoolPrimary) + " " + op + " " + arg(1, kPredicate);
+      return arg(0, p) + " " + op + " " + arg(1, p + 1);
     }
     case K::Is:
-      return arg(0, kBitOr, kIs) + " IS " + neg + upper(e.op);
+      if (upper(e.op) == "NULL") return arg(0, kBoolPrimary) + " IS " + neg + "NULL";
+      return arg(0, kBoolPrimary) + " IS " + neg + upper(e.op);
     case K::IsDistinct:
-      return arg(0, kBitOr, kIsDistinct) + " IS " + neg + "DISTINCT FROM " + arg(1, kBitOr, follow);
+      return arg(0, kBoolPrimary) + " IS " + neg + "DISTINCT FROM " + arg(1, kPredicate);
     case K::Between:
-      return arg(0, kBitOr, kBetween) + " " + neg + "BETWEEN " + arg(1, kBitOr, kAnd) + " AND " +
-             arg(2, kBitOr, follow);
+      return arg(0, kBitExpr) + " " + neg + "BETWEEN " + arg(1, kBitExpr) + " AND " + arg(2, kPredicate);
     case K::In: {
-      std::string out = arg(0, kBitOr, kIn) + " " + neg + "IN (";
+      std::string out = arg(0, kBitExpr) + " " + neg + "IN (";
       for (size_t i = 1; i < e.args.size(); ++i) out += (i > 1 ? ", " : "") + arg(i, 0);
       return out + ")";
     }
     case K::Like: {
-      std::string out = arg(0, kBitOr, kLike) + " " + neg + "LIKE " + arg(1, kBitOr);
-      if (e.args.size() > 2) out += " ESCAPE " + arg(2, kBitOr);
+      std::string out = arg(0, kBitExpr) + " " + neg + "LIKE " + arg(1, kSimple);
+      if (e.args.size() > 2) out += " ESCAPE " + arg(2, kSimple);
       return out;
     }
     case K::Regexp:
-      return arg(0, kBitOr, kRegexp) + " " + neg + "REGEXP " + arg(1, kBitOr, follow);
+      return arg(0, kBitExpr) + " " + neg + "REGEXP " + arg(1, kBitExpr);
     case K::Case: {
       std::string out = "CASE";
       size_t i = 0;
@@ -362,11 +335,11 @@ std::string expr_text(const ast::Expr& e, int follow) {
     case K::Call:
       return call_text(e);
     case K::Interval:
-      return "INTERVAL " + arg(0, kUnary) + " " + unit_name(e.unit);
+      return "INTERVAL " + arg(0, 0) + " " + unit_name(e.unit);
     case K::JsonPath:
       return format_identifier(e.text) + e.op + format_string(e.json_path);
     case K::Collate:
-      return arg(0, kCollate, kCollate) + " COLLATE " + collation_text(e.text);
+      return arg(0, kCollate) + " COLLATE " + collation_text(e.text);  // tighter than prefix operators
   }
   return {};
 }

@@ -517,24 +517,52 @@ class Transformer {
   ast::ExprPtr make(ast::ExprKind kind, antlr4::ParserRuleContext* ctx) {
     return std::make_unique<ast::Expr>(kind, span(ctx));
   }
-  ast::ExprPtr binary(antlr4::ParserRuleContext* ctx, std::string op, G::ExprContext* l, G::ExprContext* r) {
+  // The operands of an expression alternative: its children that are expressions of any level.
+  static std::vector<antlr4::ParserRuleContext*> operands(antlr4::ParserRuleContext* ctx) {
+    std::vector<antlr4::ParserRuleContext*> out;
+    for (auto* child : ctx->children) {
+      auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
+      if (rule && (dynamic_cast<G::ExprContext*>(rule) || dynamic_cast<G::BoolPrimaryContext*>(rule) ||
+                   dynamic_cast<G::PredicateContext*>(rule) || dynamic_cast<G::BitExprContext*>(rule) ||
+                   dynamic_cast<G::SimpleExprContext*>(rule)))
+        out.push_back(rule);
+    }
+    return out;
+  }
+
+  ast::ExprPtr with_operands(ast::ExprPtr e, antlr4::ParserRuleContext* ctx) {
+    for (auto* operand : operands(ctx)) e->args.push_back(expr(operand));
+    return e;
+  }
+
+  ast::ExprPtr binary(antlr4::ParserRuleContext* ctx, std::string op) {
     auto e = make(ast::ExprKind::Binary, ctx);
     e->op = std::move(op);
-    e->args.push_back(expr(l));
-    e->args.push_back(expr(r));
-    return e;
+    return with_operands(std::move(e), ctx);
+  }
+  ast::ExprPtr unary(antlr4::ParserRuleContext* ctx, std::string op) {
+    auto e = make(ast::ExprKind::Unary, ctx);
+    e->op = std::move(op);
+    return with_operands(std::move(e), ctx);
   }
   static std::string upper(std::string s) {
     for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return s;
   }
 
-  ast::ExprPtr expr(G::ExprContext* ctx) {
+  // Any expression level; pass-through alternatives (a bool primary that is just a predicate…)
+  // produce no node of their own.
+  ast::ExprPtr expr(antlr4::ParserRuleContext* ctx) {
     if (!ctx) return nullptr;
     if (auto* c = dynamic_cast<G::PrimaryExprContext*>(ctx)) return primary(c->primary());
+    if (dynamic_cast<G::BoolPrimaryExprContext*>(ctx) || dynamic_cast<G::PredicateExprContext*>(ctx) ||
+        dynamic_cast<G::BitExprPredicateContext*>(ctx) || dynamic_cast<G::SimpleBitExprContext*>(ctx)) {
+      auto ops = operands(ctx);
+      return ops.empty() ? nullptr : expr(ops[0]);
+    }
     if (auto* c = dynamic_cast<G::CollateExprContext*>(ctx)) {
       auto e = make(ast::ExprKind::Collate, ctx);
-      e->args.push_back(expr(c->expr()));
+      e->args.push_back(expr(c->simpleExpr()));
       if (auto* n = c->collationName()) {
         if (n->ident()) e->text = ident(n->ident()).text;
         else if (n->STRING()) e->text = unescape_string_literal(n->STRING()->getText());
@@ -542,78 +570,42 @@ class Transformer {
       }
       return e;
     }
-    if (auto* c = dynamic_cast<G::BinaryExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::Unary, ctx);
-      e->op = "BINARY";
-      e->args.push_back(expr(c->expr()));
-      return e;
-    }
-    if (auto* c = dynamic_cast<G::BangExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::Unary, ctx);
-      e->op = "!";
-      e->args.push_back(expr(c->expr()));
-      return e;
-    }
-    if (auto* c = dynamic_cast<G::UnaryExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::Unary, ctx);
-      e->op = c->op->getText();
-      e->args.push_back(expr(c->expr()));
-      return e;
-    }
-    if (auto* c = dynamic_cast<G::BitXorExprContext*>(ctx)) return binary(ctx, "^", c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::MulExprContext*>(ctx)) return binary(ctx, upper(c->op->getText()), c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::AddExprContext*>(ctx)) return binary(ctx, c->op->getText(), c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::ShiftExprContext*>(ctx)) return binary(ctx, c->op->getText(), c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::BitAndExprContext*>(ctx)) return binary(ctx, "&", c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::BitOrExprContext*>(ctx)) return binary(ctx, "|", c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::CompareExprContext*>(ctx)) return binary(ctx, c->op->getText(), c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::AndExprContext*>(ctx)) return binary(ctx, "AND", c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::XorExprContext*>(ctx)) return binary(ctx, "XOR", c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::OrExprContext*>(ctx)) return binary(ctx, "OR", c->expr(0), c->expr(1));
-    if (auto* c = dynamic_cast<G::IsExprContext*>(ctx)) {
+    if (dynamic_cast<G::BinaryExprContext*>(ctx)) return unary(ctx, "BINARY");
+    if (dynamic_cast<G::BangExprContext*>(ctx)) return unary(ctx, "!");
+    if (auto* c = dynamic_cast<G::UnaryExprContext*>(ctx)) return unary(ctx, c->op->getText());
+    if (dynamic_cast<G::NotExprContext*>(ctx)) return unary(ctx, "NOT");
+    if (dynamic_cast<G::BitXorExprContext*>(ctx)) return binary(ctx, "^");
+    if (auto* c = dynamic_cast<G::MulExprContext*>(ctx)) return binary(ctx, upper(c->op->getText()));
+    if (auto* c = dynamic_cast<G::AddExprContext*>(ctx)) return binary(ctx, c->op->getText());
+    if (auto* c = dynamic_cast<G::ShiftExprContext*>(ctx)) return binary(ctx, c->op->getText());
+    if (dynamic_cast<G::BitAndExprContext*>(ctx)) return binary(ctx, "&");
+    if (dynamic_cast<G::BitOrExprContext*>(ctx)) return binary(ctx, "|");
+    if (auto* c = dynamic_cast<G::CompareExprContext*>(ctx)) return binary(ctx, c->op->getText());
+    if (dynamic_cast<G::AndExprContext*>(ctx)) return binary(ctx, "AND");
+    if (dynamic_cast<G::XorExprContext*>(ctx)) return binary(ctx, "XOR");
+    if (dynamic_cast<G::OrExprContext*>(ctx)) return binary(ctx, "OR");
+    if (auto* c = dynamic_cast<G::IsTruthExprContext*>(ctx)) {
       auto e = make(ast::ExprKind::Is, ctx);
       e->negated = c->NOT() != nullptr;
-      e->op = c->NULL_() ? "NULL" : c->TRUE_() ? "TRUE" : c->FALSE_() ? "FALSE" : "UNKNOWN";
-      e->args.push_back(expr(c->expr()));
-      return e;
+      e->op = c->TRUE_() ? "TRUE" : c->FALSE_() ? "FALSE" : "UNKNOWN";
+      return with_operands(std::move(e), ctx);
     }
-    if (auto* c = dynamic_cast<G::IsDistinctExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::IsDistinct, ctx);
+    if (auto* c = dynamic_cast<G::IsNullExprContext*>(ctx)) {
+      auto e = make(ast::ExprKind::Is, ctx);
       e->negated = c->NOT() != nullptr;
-      e->args.push_back(expr(c->expr(0)));
-      e->args.push_back(expr(c->expr(1)));
-      return e;
+      e->op = "NULL";
+      return with_operands(std::move(e), ctx);
     }
-    if (auto* c = dynamic_cast<G::InExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::In, ctx);
-      e->negated = c->NOT() != nullptr;
-      for (auto* a : c->expr()) e->args.push_back(expr(a));
-      return e;
-    }
-    if (auto* c = dynamic_cast<G::LikeExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::Like, ctx);
-      e->negated = c->NOT() != nullptr;
-      for (auto* a : c->expr()) e->args.push_back(expr(a));
-      return e;
-    }
-    if (auto* c = dynamic_cast<G::RegexpExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::Regexp, ctx);
-      e->negated = c->NOT() != nullptr;
-      for (auto* a : c->expr()) e->args.push_back(expr(a));
-      return e;
-    }
-    if (auto* c = dynamic_cast<G::BetweenExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::Between, ctx);
-      e->negated = c->NOT() != nullptr;
-      for (auto* a : c->expr()) e->args.push_back(expr(a));
-      return e;
-    }
-    if (auto* c = dynamic_cast<G::NotExprContext*>(ctx)) {
-      auto e = make(ast::ExprKind::Unary, ctx);
-      e->op = "NOT";
-      e->args.push_back(expr(c->expr()));
-      return e;
-    }
+    auto negatable = [&](ast::ExprKind kind, bool negated) {
+      auto e = make(kind, ctx);
+      e->negated = negated;
+      return with_operands(std::move(e), ctx);
+    };
+    if (auto* c = dynamic_cast<G::IsDistinctExprContext*>(ctx)) return negatable(ast::ExprKind::IsDistinct, c->NOT());
+    if (auto* c = dynamic_cast<G::InExprContext*>(ctx)) return negatable(ast::ExprKind::In, c->NOT());
+    if (auto* c = dynamic_cast<G::LikeExprContext*>(ctx)) return negatable(ast::ExprKind::Like, c->NOT());
+    if (auto* c = dynamic_cast<G::RegexpExprContext*>(ctx)) return negatable(ast::ExprKind::Regexp, c->NOT());
+    if (auto* c = dynamic_cast<G::BetweenExprContext*>(ctx)) return negatable(ast::ExprKind::Between, c->NOT());
     return nullptr;
   }
 
