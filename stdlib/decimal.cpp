@@ -534,7 +534,7 @@ Decimal Decimal::mul(const Decimal& o) const {
   return DecimalImpl::make(p, scale, negative);
 }
 
-std::optional<Decimal> Decimal::div(const Decimal& o, int increment) const {
+std::optional<Decimal> Decimal::div(const Decimal& o, int increment, bool keep_words) const {
   Wide a = DecimalImpl::wide(*this), b = DecimalImpl::wide(o);
   if (b.is_zero()) return std::nullopt;
   bool negative = negative_ != o.negative_;
@@ -564,6 +564,7 @@ std::optional<Decimal> Decimal::div(const Decimal& o, int increment) const {
   }
   Wide q;
   divmod(a, b, &q, nullptr);
+  if (keep_words && computed > result_scale) result_scale = std::min(computed, int(kMaxScale));
   if (computed > result_scale) {
     q = drop_digits(q, computed - result_scale, Rounding::HalfUp, negative);
   } else {
