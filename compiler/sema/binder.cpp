@@ -534,6 +534,11 @@ class Binder {
       t.nullable = false;
       return make(ir::Op::OpName, t);
     }
+    if (name == "MOD") {
+      // MOD(a, b) is the operator a % b; the registry names operators by their symbol.
+      if (!arity(2, 2, "MOD(a, b)")) return nullptr;
+      return call_operator("%", e, args_of(bind_arg(e, 0), bind_arg(e, 1)));
+    }
     if (name == "COMMIT_TS") {
       if (!arity(0, 0, "commit_ts()")) return nullptr;
       return make(ir::Op::CommitTs, not_null(SqlType::datetime(6)));
