@@ -622,6 +622,15 @@ class Binder {
     for (size_t i = 0; i < n; ++i) args.push_back(bind_arg(e, i));
     int64_t param = 0;
     if (fn->name == "TRIM") param = e.op == "LEADING" ? 1 : e.op == "TRAILING" ? 2 : 0;
+    if ((fn->name == "ROUND" || fn->name == "TRUNCATE") && n == 2 && args[1]) {
+      // MySQL types ROUND(x, d) from d when d is a constant: ROUND(1.2345, 2) is DECIMAL(.., 2).
+      param = kRoundDigitsNotConstant;
+      if (args[1]->op == ir::Op::Const) {
+        const Value& d = args[1]->constant;
+        IntValue i = d.is_null() ? IntValue{} : value_to_int(d, args[1]->type);
+        param = i.is_unsigned && i.value < 0 ? 1000 : std::clamp<int64_t>(i.value, -1000, 1000);
+      }
+    }
     return call_named(std::string(fn->name), e, std::move(args), param);
   }
 
