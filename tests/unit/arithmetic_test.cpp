@@ -93,3 +93,9 @@ TEST_CASE("bit operators on binary strings work bytewise (MySQL 8)") {
   CHECK(eval_expr("BINARY 'ab' >> 4") == "\x06\x16");
   CHECK(eval_expr("~BINARY 'a'") == "\x9E");
 }
+
+TEST_CASE("CAST of a DOUBLE to SIGNED clamps as Item_float::val_int does") {
+  CHECK(eval_expr("CAST(1e20 AS SIGNED)") == "9223372036854775807");
+  CHECK(eval_expr("CAST(-1e20 AS SIGNED)") == "-9223372036854775808");
+  CHECK(eval_expr("CAST(18446744073709551615 AS SIGNED)") == "-1");  // integers wrap
+}
