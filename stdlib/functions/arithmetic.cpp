@@ -84,7 +84,11 @@ bool resolve_neg(std::span<const SqlType> args, BoundCall& out, std::string&) {
   switch (arith_class(a)) {
     case TypeClass::Double: out.result = SqlType::dbl(); break;
     case TypeClass::Decimal: out.result = decimal_type(int_digits(a), decimal_scale(a)); break;
-    default: out.result = SqlType::bigint(false); break;  // -id of an unsigned id is signed
+    default:
+      // -id of an unsigned id is signed; the binder sets param 1 for a constant whose negation
+      // MySQL computes as DECIMAL (- -9223372036854775808).
+      out.result = out.param == 1 ? decimal_type(int_digits(a), 0) : SqlType::bigint(false);
+      break;
   }
   out.result.nullable = a.nullable;
   return true;

@@ -123,7 +123,8 @@ bool resolve_round_impl(std::span<const SqlType> args, BoundCall& out, bool trun
     int64_t d = out.param;
     int to_set = d < 0 ? 0 : static_cast<int>(d);
     if (cls == TypeClass::Double) {
-      out.result = SqlType::dbl();
+      out.result = SqlType::dbl();  // printed with the constant's decimals: ROUND(1.5e0, 3) = 1.500
+      out.result.scale = static_cast<uint8_t>(std::min<int>(to_set, SqlType::kNotFixedDec));
     } else if (cls == TypeClass::Int) {
       out.result = SqlType::bigint(is_unsigned_int(a));
     } else {

@@ -99,3 +99,9 @@ TEST_CASE("CAST of a DOUBLE to SIGNED clamps as Item_float::val_int does") {
   CHECK(eval_expr("CAST(-1e20 AS SIGNED)") == "-9223372036854775808");
   CHECK(eval_expr("CAST(18446744073709551615 AS SIGNED)") == "-1");  // integers wrap
 }
+
+TEST_CASE("negating a constant beyond BIGINT gives DECIMAL, as MySQL's resolution does") {
+  CHECK(eval_expr("- -9223372036854775808") == "9223372036854775808");
+  CHECK(eval_expr("-CAST(18446744073709551615 AS UNSIGNED)") == "-18446744073709551615");
+  CHECK(eval_expr("-9223372036854775808") == "-9223372036854775808");
+}

@@ -65,3 +65,12 @@ TEST_CASE("GREATEST and LEAST compare in the aggregated type") {
   CHECK(eval_expr("GREATEST('a', 'B' COLLATE utf8mb4_bin)") == "a");
   CHECK(eval_expr("LEAST(DATE '2026-01-01', TIMESTAMP '2025-12-31 10:00:00')") == "2025-12-31 10:00:00");
 }
+
+TEST_CASE("ROUND of a DOUBLE prints the constant's decimals") {
+  CHECK(eval_expr("ROUND(1.5e0, 3)") == "1.500");
+  CHECK(eval_expr("TRUNCATE(2e0, 2)") == "2.00");
+  CHECK(eval_expr("ROUND('1.5', 2)") == "1.50");
+  CHECK(eval_expr("ROUND(1, 2)") == "1");
+  CHECK(eval_expr("ROUND(1.5, 1+1)") == "1.50");  // a constant expression counts as constant
+  CHECK(eval_expr("ROUND(1.25e0, 1+0)") == "1.2");
+}
