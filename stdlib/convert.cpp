@@ -321,6 +321,11 @@ Value convert_value(const Value& v, const SqlType& from, const SqlType& target, 
         }
         return Value::from_uint(static_cast<uint64_t>(i.value));
       }
+      if (v.cls == TypeClass::Double) {
+        // Item_float::val_int() clamps: CAST(1e20 AS SIGNED) is 9223372036854775807.
+        bool overflow = false;
+        return Value::from_int(double_to_int64(v.d, &overflow));
+      }
       return Value::from_int(i.value);  // unsigned above INT64_MAX wraps, as CAST(... AS SIGNED)
     }
     case TypeClass::Decimal: {

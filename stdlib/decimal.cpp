@@ -293,12 +293,20 @@ struct DecimalImpl {
     return w;
   }
 
-  // Builds a result; more than 65 digits in all saturates to 99…9 with the same scale.
-  static Decimal make(const Wide& w, int scale, bool negative, bool overflow = false) {
+  // Builds a result. Like MySQL's my_decimal (9 words of 9 digits), a result may exceed 65
+  // digits (65 nines + 1 is 1 followed by 65 zeros); fraction words that do not fit are
+  // truncated, and an integer part beyond 81 digits saturates to 99…9 with `overflow` set.
+  static Decimal make(Wide w, int scale, bool negative, bool overflow = false) {
+    constexpr int kMySqlWords = 9;
+    int int_words = words(std::max(0, num_digits(w) - scale));
+    if (!overflow && int_words <= kMySqlWords && int_words + words(scale) > kMySqlWords) {
+      int keep = (kMySqlWords - int_words) * kDigitsPerLimb;
+      w = drop_digits(w, scale - keep, Decimal::Rounding::Truncate, negative);
+      scale = keep;
+    }
     Decimal d;
     d.scale_ = int16_t(scale);
-    int digits = num_digits(w);
-    if (overflow || std::max(digits, scale) > Decimal::kMaxPrecision) {
+    if (overflow || int_words > kMySqlWords) {
       Wide max = pow10(Decimal::kMaxPrecision);
       max = sub(max, pow10(0));
       for (int i = 0; i < Decimal::kLimbs; ++i) d.limbs_[i] = max.l[i];
@@ -433,7 +441,8 @@ Decimal::ParseResult Decimal::parse(std::string_view text) {
   }
   Wide w = from_digits(digits);
   if (round_up) add_small(w, 1);
-  out.value = DecimalImpl::make(w, int(scale), negative);
+  // A literal has at most 65 digits (results may grow beyond, see make()).
+  out.value = DecimalImpl::make(w, int(scale), negative, num_digits(w) - int(scale) > kMaxPrecision);
   out.overflow = out.value.overflow_;
   return out;
 }
@@ -534,7 +543,7 @@ Decimal Decimal::mul(const Decimal& o) const {
   return DecimalImpl::make(p, scale, negative);
 }
 
-std::optional<Decimal> Decimal::div(const Decimal& o, int increment) const {
+std::optional<Decimal> Decimal::div(const Decimal& o, int increment, bool keep_words) const {
   Wide a = DecimalImpl::wide(*this), b = DecimalImpl::wide(o);
   if (b.is_zero()) return std::nullopt;
   bool negative = negative_ != o.negative_;
@@ -564,6 +573,7 @@ std::optional<Decimal> Decimal::div(const Decimal& o, int increment) const {
   }
   Wide q;
   divmod(a, b, &q, nullptr);
+  if (keep_words && computed > result_scale) result_scale = std::min(computed, int(kMaxScale));
   if (computed > result_scale) {
     q = drop_digits(q, computed - result_scale, Rounding::HalfUp, negative);
   } else {

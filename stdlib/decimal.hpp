@@ -45,10 +45,14 @@ class Decimal {
   // Results carry MySQL's scales: + - : max(s1,s2); * : s1+s2 (capped at 30);
   // / : s1 + div_precision_increment (capped at 30). nullopt on division by zero.
   // Overflow beyond 65 digits is reported through `overflow`.
+  // `keep_words`: return the quotient as MySQL's decimal_div leaves it (whole 9-digit words,
+  // truncated, at most 30 digits kept), not yet rounded to the result scale: 1/3 is
+  // 0.333333333 inside an expression (CAST(1/3 AS DECIMAL(65,30))) and prints as 0.3333.
   Decimal add(const Decimal& o) const;
   Decimal sub(const Decimal& o) const;
   Decimal mul(const Decimal& o) const;
-  std::optional<Decimal> div(const Decimal& o, int increment = kDivPrecisionIncrement) const;
+  std::optional<Decimal> div(const Decimal& o, int increment = kDivPrecisionIncrement,
+                             bool keep_words = false) const;
   std::optional<Decimal> mod(const Decimal& o) const;
   Decimal negate() const;
   Decimal abs() const;

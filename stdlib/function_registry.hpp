@@ -25,6 +25,8 @@ struct BoundCall {
   int variant = 0;                    // implementation-specific choice (e.g. compare as int/decimal)
   int64_t param = 0;                  // implementation-specific constant (e.g. SHA2's bit length)
 };
+// BoundCall::param of ROUND/TRUNCATE: the constant digit count (clamped to ±1000), or this.
+constexpr int64_t kRoundDigitsNotConstant = INT64_MIN;
 
 // Evaluation state: errors (MySQL raises them: BIGINT out of range, invalid JSON) and warnings.
 struct EvalContext {

@@ -18,8 +18,10 @@ std::string render_value(const Value& v, const SqlType& type) {
       return v.dec.to_string();
     case TypeClass::Double:
       if (type.column == ColumnType::Float) return float_to_string(static_cast<float>(v.d));
-      if (type.cls == TypeClass::Double && type.scale < SqlType::kNotFixedDec && type.column != ColumnType::None)
-        return fmt::format("{:.{}f}", v.d, type.scale);  // DOUBLE(M,D) columns print D decimals
+      // DOUBLE(M,D) columns and DOUBLE results with fixed decimals (ROUND(1.5e0, 3) = 1.500)
+      // print that many decimals, as Protocol_text::store_double does with my_fcvt.
+      if (type.cls == TypeClass::Double && type.scale < SqlType::kNotFixedDec)
+        return fmt::format("{:.{}f}", v.d, type.scale);
       return double_to_string(v.d);
     case TypeClass::String:
     case TypeClass::Json: return v.str;

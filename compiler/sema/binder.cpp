@@ -69,6 +69,35 @@ class Binder {
   static bool is_unknown(const ir::Expr& e) { return e.type.cls == TypeClass::Null && e.op != ir::Op::Const; }
   static ir::ExprPtr unknown() { return make(ir::Op::Column, SqlType{}); }
 
+  // The value of a constant expression (literals, and calls and casts over them), as MySQL's
+  // resolution reads const_item() arguments; nullopt when not constant or when it fails.
+  static std::optional<Value> constant_value(const ir::Expr& e) {
+    switch (e.op) {
+      case ir::Op::Const: return e.constant;
+      case ir::Op::Cast: {
+        auto v = constant_value(*e.args[0]);
+        if (!v) return std::nullopt;
+        EvalContext ctx;
+        Value r = convert_value(*v, e.args[0]->type, e.type, ctx);
+        return ctx.failed ? std::nullopt : std::optional<Value>(r);
+      }
+      case ir::Op::Call: {
+        if (!e.fn || !e.fn->deterministic || !e.fn->eval) return std::nullopt;
+        std::vector<Value> args;
+        for (const auto& a : e.args) {
+          auto v = constant_value(*a);
+          if (!v) return std::nullopt;
+          if (v->is_null() && e.fn->null_policy == NullPolicy::NullIfAnyNull) return Value::null();
+          args.push_back(std::move(*v));
+        }
+        EvalContext ctx;
+        Value r = e.fn->eval(args, e.call, ctx);
+        return ctx.failed ? std::nullopt : std::optional<Value>(r);
+      }
+      default: return std::nullopt;
+    }
+  }
+
   ir::ExprPtr constant(Value v, SqlType t) {
     auto e = make(ir::Op::Const, std::move(t));
     e->constant = std::move(v);
@@ -270,7 +299,20 @@ class Binder {
       node->args.push_back(std::move(arg));
       return node;
     }
-    return call_operator(e.op == "-" ? "NEG" : "~", e, args_of(bind_arg(e, 0)));
+    auto arg = bind_arg(e, 0);
+    int64_t param = 0;
+    if (e.op == "-" && arg && arg->type.cls == TypeClass::Int) {
+      // MySQL negates a constant integer as DECIMAL when its bits read as unsigned reach 2^63
+      // (only the literal 9223372036854775808 stays BIGINT): - -9223372036854775808 is
+      // 9223372036854775808, not an overflow.
+      auto v = constant_value(*arg);
+      if (v && v->cls == TypeClass::Int) {
+        uint64_t bits = v->is_unsigned ? v->u : static_cast<uint64_t>(v->i);
+        bool literal_2_63 = arg->op == ir::Op::Const && v->is_unsigned && bits == (uint64_t(1) << 63);
+        if (bits >= (uint64_t(1) << 63) && !literal_2_63) param = 1;
+      }
+    }
+    return call_named(e.op == "-" ? "NEG" : "~", e, args_of(std::move(arg)), param);
   }
 
   ir::ExprPtr binary(const ast::Expr& e) {
@@ -534,6 +576,11 @@ class Binder {
       t.nullable = false;
       return make(ir::Op::OpName, t);
     }
+    if (name == "MOD") {
+      // MOD(a, b) is the operator a % b; the registry names operators by their symbol.
+      if (!arity(2, 2, "MOD(a, b)")) return nullptr;
+      return call_operator("%", e, args_of(bind_arg(e, 0), bind_arg(e, 1)));
+    }
     if (name == "COMMIT_TS") {
       if (!arity(0, 0, "commit_ts()")) return nullptr;
       return make(ir::Op::CommitTs, not_null(SqlType::datetime(6)));
@@ -624,6 +671,14 @@ class Binder {
     if (fn->name == "UNIX_TIMESTAMP" && n == 1 && args[0] && args[0]->op == ir::Op::Const &&
         args[0]->constant.cls == TypeClass::String)
       param = 1 + datetime_fraction_digits(args[0]->constant.str).value_or(6);
+    if ((fn->name == "ROUND" || fn->name == "TRUNCATE") && n == 2 && args[1]) {
+      // MySQL types ROUND(x, d) from d when d is a constant: ROUND(1.2345, 2) is DECIMAL(.., 2).
+      param = kRoundDigitsNotConstant;
+      if (auto d = constant_value(*args[1])) {
+        IntValue i = d->is_null() ? IntValue{} : value_to_int(*d, args[1]->type);
+        param = i.is_unsigned && i.value < 0 ? 1000 : std::clamp<int64_t>(i.value, -1000, 1000);
+      }
+    }
     return call_named(std::string(fn->name), e, std::move(args), param);
   }
 
