@@ -6,6 +6,7 @@ packages=(
   antlr4 libantlr4-runtime-dev      # grammar tool 4.7.2 + C++ runtime 4.9
   libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libedit-dev
   libicu-dev                        # REGEXP with ICU, as MySQL 8
+  libjemalloc-dev                   # allocator: the parse tree and message paths allocate a lot
   libssl-dev                        # SHA1/SHA2/MD5 for the masking functions
   libzstd-dev zlib1g-dev
   libmariadb-dev mariadb-server mariadb-client   # client library + private test server

@@ -56,11 +56,14 @@ std::string vocabulary_name(const antlr4::dfa::Vocabulary& vocab, size_t type) {
 
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
+  size_t reported = 0;  // syntax errors seen (a clean parse needs no per-statement search)
+
   ErrorListener(uint32_t file, const OffsetMap& offsets, DiagnosticSink& diags)
       : file_(file), offsets_(offsets), diags_(diags) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string& msg, std::exception_ptr) override {
+    ++reported;
     if (offending && is_bad_token(offending->getType())) return;  // reported by the lexer pass
     auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
     if (!parser || !offending) {
@@ -212,10 +215,18 @@ void report_bad_tokens(antlr4::CommonTokenStream& tokens, const ErrorListener& l
   }
 }
 
+// Exact-type test for labeled alternatives (each is a final class of the generated parser):
+// comparing type_info is far cheaper than dynamic_cast's hierarchy walk on this hot path.
+template <typename T>
+T* as(antlr4::ParserRuleContext* ctx) {
+  return ctx && typeid(*ctx) == typeid(T) ? static_cast<T*>(ctx) : nullptr;
+}
+
 class Transformer {
  public:
-  Transformer(uint32_t file, const OffsetMap& offsets, DiagnosticSink& diags)
-      : file_(file), offsets_(offsets), diags_(diags) {}
+  Transformer(uint32_t file, const OffsetMap& offsets, DiagnosticSink& diags,
+              const size_t* syntax_errors = nullptr)
+      : file_(file), offsets_(offsets), diags_(diags), syntax_errors_(syntax_errors) {}
 
   SourceSpan span(antlr4::ParserRuleContext* ctx) const {
     antlr4::Token* stop = ctx->getStop() ? ctx->getStop() : ctx->getStart();
@@ -277,7 +288,7 @@ class Transformer {
   }
 
   std::optional<ast::Statement> statement(G::StatementContext* ctx) {
-    if (has_syntax_error(ctx)) return std::nullopt;
+    if (syntax_errors_ && *syntax_errors_ > 0 && has_syntax_error(ctx)) return std::nullopt;
     if (auto* c = dynamic_cast<G::IncludeStmtContext*>(ctx)) {
       ast::Statement st(ast::StatementKind::Include);
       st.span = span(ctx);
@@ -522,9 +533,10 @@ class Transformer {
     std::vector<antlr4::ParserRuleContext*> out;
     for (auto* child : ctx->children) {
       auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
-      if (rule && (dynamic_cast<G::ExprContext*>(rule) || dynamic_cast<G::BoolPrimaryContext*>(rule) ||
-                   dynamic_cast<G::PredicateContext*>(rule) || dynamic_cast<G::BitExprContext*>(rule) ||
-                   dynamic_cast<G::SimpleExprContext*>(rule)))
+      if (!rule) continue;
+      size_t index = rule->getRuleIndex();
+      if (index == G::RuleExpr || index == G::RuleBoolPrimary || index == G::RulePredicate ||
+          index == G::RuleBitExpr || index == G::RuleSimpleExpr)
         out.push_back(rule);
     }
     return out;
@@ -554,13 +566,13 @@ class Transformer {
   // produce no node of their own.
   ast::ExprPtr expr(antlr4::ParserRuleContext* ctx) {
     if (!ctx) return nullptr;
-    if (auto* c = dynamic_cast<G::PrimaryExprContext*>(ctx)) return primary(c->primary());
-    if (dynamic_cast<G::BoolPrimaryExprContext*>(ctx) || dynamic_cast<G::PredicateExprContext*>(ctx) ||
-        dynamic_cast<G::BitExprPredicateContext*>(ctx) || dynamic_cast<G::SimpleBitExprContext*>(ctx)) {
+    if (auto* c = as<G::PrimaryExprContext>(ctx)) return primary(c->primary());
+    if (as<G::BoolPrimaryExprContext>(ctx) || as<G::PredicateExprContext>(ctx) ||
+        as<G::BitExprPredicateContext>(ctx) || as<G::SimpleBitExprContext>(ctx)) {
       auto ops = operands(ctx);
       return ops.empty() ? nullptr : expr(ops[0]);
     }
-    if (auto* c = dynamic_cast<G::CollateExprContext*>(ctx)) {
+    if (auto* c = as<G::CollateExprContext>(ctx)) {
       auto e = make(ast::ExprKind::Collate, ctx);
       e->args.push_back(expr(c->simpleExpr()));
       if (auto* n = c->collationName()) {
@@ -570,27 +582,27 @@ class Transformer {
       }
       return e;
     }
-    if (dynamic_cast<G::BinaryExprContext*>(ctx)) return unary(ctx, "BINARY");
-    if (dynamic_cast<G::BangExprContext*>(ctx)) return unary(ctx, "!");
-    if (auto* c = dynamic_cast<G::UnaryExprContext*>(ctx)) return unary(ctx, c->op->getText());
-    if (dynamic_cast<G::NotExprContext*>(ctx)) return unary(ctx, "NOT");
-    if (dynamic_cast<G::BitXorExprContext*>(ctx)) return binary(ctx, "^");
-    if (auto* c = dynamic_cast<G::MulExprContext*>(ctx)) return binary(ctx, upper(c->op->getText()));
-    if (auto* c = dynamic_cast<G::AddExprContext*>(ctx)) return binary(ctx, c->op->getText());
-    if (auto* c = dynamic_cast<G::ShiftExprContext*>(ctx)) return binary(ctx, c->op->getText());
-    if (dynamic_cast<G::BitAndExprContext*>(ctx)) return binary(ctx, "&");
-    if (dynamic_cast<G::BitOrExprContext*>(ctx)) return binary(ctx, "|");
-    if (auto* c = dynamic_cast<G::CompareExprContext*>(ctx)) return binary(ctx, c->op->getText());
-    if (dynamic_cast<G::AndExprContext*>(ctx)) return binary(ctx, "AND");
-    if (dynamic_cast<G::XorExprContext*>(ctx)) return binary(ctx, "XOR");
-    if (dynamic_cast<G::OrExprContext*>(ctx)) return binary(ctx, "OR");
-    if (auto* c = dynamic_cast<G::IsTruthExprContext*>(ctx)) {
+    if (as<G::BinaryExprContext>(ctx)) return unary(ctx, "BINARY");
+    if (as<G::BangExprContext>(ctx)) return unary(ctx, "!");
+    if (auto* c = as<G::UnaryExprContext>(ctx)) return unary(ctx, c->op->getText());
+    if (as<G::NotExprContext>(ctx)) return unary(ctx, "NOT");
+    if (as<G::BitXorExprContext>(ctx)) return binary(ctx, "^");
+    if (auto* c = as<G::MulExprContext>(ctx)) return binary(ctx, upper(c->op->getText()));
+    if (auto* c = as<G::AddExprContext>(ctx)) return binary(ctx, c->op->getText());
+    if (auto* c = as<G::ShiftExprContext>(ctx)) return binary(ctx, c->op->getText());
+    if (as<G::BitAndExprContext>(ctx)) return binary(ctx, "&");
+    if (as<G::BitOrExprContext>(ctx)) return binary(ctx, "|");
+    if (auto* c = as<G::CompareExprContext>(ctx)) return binary(ctx, c->op->getText());
+    if (as<G::AndExprContext>(ctx)) return binary(ctx, "AND");
+    if (as<G::XorExprContext>(ctx)) return binary(ctx, "XOR");
+    if (as<G::OrExprContext>(ctx)) return binary(ctx, "OR");
+    if (auto* c = as<G::IsTruthExprContext>(ctx)) {
       auto e = make(ast::ExprKind::Is, ctx);
       e->negated = c->NOT() != nullptr;
       e->op = c->TRUE_() ? "TRUE" : c->FALSE_() ? "FALSE" : "UNKNOWN";
       return with_operands(std::move(e), ctx);
     }
-    if (auto* c = dynamic_cast<G::IsNullExprContext*>(ctx)) {
+    if (auto* c = as<G::IsNullExprContext>(ctx)) {
       auto e = make(ast::ExprKind::Is, ctx);
       e->negated = c->NOT() != nullptr;
       e->op = "NULL";
@@ -601,11 +613,11 @@ class Transformer {
       e->negated = negated;
       return with_operands(std::move(e), ctx);
     };
-    if (auto* c = dynamic_cast<G::IsDistinctExprContext*>(ctx)) return negatable(ast::ExprKind::IsDistinct, c->NOT());
-    if (auto* c = dynamic_cast<G::InExprContext*>(ctx)) return negatable(ast::ExprKind::In, c->NOT());
-    if (auto* c = dynamic_cast<G::LikeExprContext*>(ctx)) return negatable(ast::ExprKind::Like, c->NOT());
-    if (auto* c = dynamic_cast<G::RegexpExprContext*>(ctx)) return negatable(ast::ExprKind::Regexp, c->NOT());
-    if (auto* c = dynamic_cast<G::BetweenExprContext*>(ctx)) return negatable(ast::ExprKind::Between, c->NOT());
+    if (auto* c = as<G::IsDistinctExprContext>(ctx)) return negatable(ast::ExprKind::IsDistinct, c->NOT());
+    if (auto* c = as<G::InExprContext>(ctx)) return negatable(ast::ExprKind::In, c->NOT());
+    if (auto* c = as<G::LikeExprContext>(ctx)) return negatable(ast::ExprKind::Like, c->NOT());
+    if (auto* c = as<G::RegexpExprContext>(ctx)) return negatable(ast::ExprKind::Regexp, c->NOT());
+    if (auto* c = as<G::BetweenExprContext>(ctx)) return negatable(ast::ExprKind::Between, c->NOT());
     return nullptr;
   }
 
@@ -794,6 +806,7 @@ class Transformer {
   uint32_t file_;
   const OffsetMap& offsets_;
   DiagnosticSink& diags_;
+  const size_t* syntax_errors_;
 };
 
 // Lexes and parses a file's text; `parse` picks the start rule.
@@ -828,8 +841,26 @@ auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& dia
   }
   grammar::ObSyncParser parser(&tokens);
   parser.removeErrorListeners();
+  Transformer transformer(file, offsets, diags, &listener.reported);
+  // Two-stage parsing (ANTLR's recommended pattern): SLL prediction is several times faster
+  // and decides every valid script; only when it fails do we parse again with full LL and the
+  // error listener, so that diagnostics are exactly those of the LL parse.
+  bool has_bad_tokens = false;
+  for (antlr4::Token* t : tokens.getTokens()) has_bad_tokens |= ErrorListener::is_bad_token(t->getType());
+  if (!has_bad_tokens) {
+    auto* sim = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+    sim->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    try {
+      return rule(parser, transformer);
+    } catch (const antlr4::ParseCancellationException&) {
+      tokens.seek(0);
+      parser.reset();
+      sim->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    }
+  }
+  parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
   parser.addErrorListener(&listener);
-  Transformer transformer(file, offsets, diags);
   return rule(parser, transformer);
 }
 

@@ -519,37 +519,55 @@ class Checker {
   }
 
   void check_overlaps() {
-    for (size_t i = 0; i < plan_.syncs.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        for (const auto& a : plan_.syncs[i].refs) {
-          for (const auto& b : plan_.syncs[j].refs) {
+    // Refs grouped by database (lower case): only refs of one database can meet, which keeps
+    // a script of thousands of SYNCs linear in practice.
+    std::map<std::string, std::vector<std::pair<size_t, const ast::TableRef*>>> by_db;
+    for (size_t i = 0; i < plan_.syncs.size(); ++i)
+      for (const auto& r : plan_.syncs[i].refs) by_db[lower(r.database.text)].emplace_back(i, &r);
+    for (auto& [db, refs] : by_db) {
+      // Exact names meet through a map; patterns are few and compared pairwise.
+      std::map<std::string, std::pair<size_t, const ast::TableRef*>> exact;
+      std::vector<std::pair<size_t, const ast::TableRef*>> patterns;
+      for (const auto& entry : refs) {
+        if (entry.second->kind == ast::TableRefKind::Exact) {
+          auto [it, inserted] = exact.emplace(lower(entry.second->table.text), entry);
+          if (!inserted && it->second.first != entry.first) report_overlap(*entry.second, *it->second.second, {});
+        } else {
+          for (const auto& other : patterns) {
+            if (other.first == entry.first) continue;
+            const ast::TableRef& a = *entry.second;
+            const ast::TableRef& b = *other.second;
             bool overlap = refs_overlap(a, b);
             std::string table;
             if (!overlap && options_.schema && a.kind != ast::TableRefKind::Exact &&
                 b.kind != ast::TableRefKind::Exact) {
               // Two different patterns: they conflict on the tables both match.
-              for (const auto& ta : plan_.syncs[i].tables)
-                for (const auto& tb : plan_.syncs[j].tables)
+              for (const auto& ta : plan_.syncs[entry.first].tables)
+                for (const auto& tb : plan_.syncs[other.first].tables)
                   if (table.empty() && iequals(ta.database, tb.database) && iequals(ta.table, tb.table) &&
                       ref_matches(a, ta) && ref_matches(b, tb)) {
                     overlap = true;
                     table = ta.database + "." + ta.table;
                   }
             }
-            if (!overlap) continue;
-            LineCol where = program_.sources.location(b.span.file, b.span.begin);
-            diags_.error("E0201", a.span,
-                         table.empty() ? fmt::format("`{}` is also {} `{}` in the SYNC at {}:{}", ref_text(a),
-                                                     a.kind == ast::TableRefKind::Exact ? "named as" : "matched by",
-                                                     ref_text(b), program_.sources.file(b.span.file).path, where.line)
-                                       : fmt::format("table {} is matched by `{}` here and by `{}` in the SYNC at {}:{}",
-                                                     table, ref_text(a), ref_text(b),
-                                                     program_.sources.file(b.span.file).path, where.line),
-                         "a table belongs to one SYNC: narrow the pattern or remove one of them");
+            if (overlap) report_overlap(a, b, table);
           }
+          patterns.push_back(entry);
         }
       }
     }
+  }
+
+  void report_overlap(const ast::TableRef& a, const ast::TableRef& b, const std::string& table) {
+    LineCol where = program_.sources.location(b.span.file, b.span.begin);
+    const std::string& path = program_.sources.file(b.span.file).path;
+    diags_.error("E0201", a.span,
+                 table.empty() ? fmt::format("`{}` is also {} `{}` in the SYNC at {}:{}", ref_text(a),
+                                             a.kind == ast::TableRefKind::Exact ? "named as" : "matched by",
+                                             ref_text(b), path, where.line)
+                               : fmt::format("table {} is matched by `{}` here and by `{}` in the SYNC at {}:{}",
+                                             table, ref_text(a), ref_text(b), path, where.line),
+                 "a table belongs to one SYNC: narrow the pattern or remove one of them");
   }
 
   static bool ref_matches(const ast::TableRef& r, const SyncTable& t) {
