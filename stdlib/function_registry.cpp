@@ -1,5 +1,6 @@
 // Lookup over every registered built-in, with MySQL's aliases.
 #include "stdlib/function_registry.hpp"
+#include "stdlib/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,11 +9,6 @@
 namespace obsync {
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct Alias {
   std::string_view alias, name;

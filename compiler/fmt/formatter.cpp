@@ -2,6 +2,7 @@
 // it prints; then every comment is placed by its source offset (an own-line comment before the
 // element it precedes, a trailing comment after the element it follows).
 #include "compiler/fmt/formatter.hpp"
+#include "stdlib/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,12 +12,6 @@
 namespace obsync {
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-bool iequal(std::string_view a, std::string_view b) { return upper(a) == upper(b); }
 
 // Columns a line takes in a terminal: one a code point, two for East Asian wide characters
 // (so that `=` and comments line up after Chinese names too).
@@ -64,13 +59,13 @@ bool is_plain_identifier(std::string_view s) {
 // when they are one of the known words, else left as written for the checker to report.
 std::string known_upper(std::string_view word, std::initializer_list<const char*> known) {
   for (const char* k : known)
-    if (iequal(word, k)) return k;
+    if (iequals(word, k)) return k;
   return format_identifier(word);
 }
 std::string format_word(std::string_view name) {  // FORMAT names are written in lower case
   for (const char* k :
        {"default", "canal", "dataworks", "shareplex", "default_extend_column_type", "debezium"})
-    if (iequal(name, k)) return k;
+    if (iequals(name, k)) return k;
   return format_identifier(name);
 }
 std::string partition_word(std::string_view name) { return known_upper(name, {"HASH", "ONE"}); }
@@ -217,7 +212,7 @@ std::string cast_type_text(const ast::CastType& t) {
 }
 
 std::string collation_text(const std::string& name) {
-  if (iequal(name, "binary")) return "BINARY";
+  if (iequals(name, "binary")) return "BINARY";
   if (is_plain_identifier(name)) return name;
   return format_string(name);
 }
@@ -261,7 +256,7 @@ std::string call_text(const ast::Expr& e) {
   std::string out;
   if (name == "CONVERT")
     out = "`" + e.text + "`";
-  else if (name == "MOD" && iequal(e.text, "mod"))
+  else if (name == "MOD" && iequals(e.text, "mod"))
     out = e.text;
   else
     out = format_identifier(e.text);
@@ -543,7 +538,7 @@ class Formatter {
         size_t i = s.begin;
         std::string w;
         while (i < src_.size() && std::isalpha(static_cast<unsigned char>(src_[i]))) w += src_[i++];
-        if (iequal(w, word)) return s;
+        if (iequals(w, word)) return s;
       }
       return std::nullopt;
     };
@@ -856,7 +851,7 @@ struct Comparer {
     return false;
   }
   bool name(const ast::Name& a, const ast::Name& b, const char* what, bool fold = false) {
-    if (fold ? iequal(a.text, b.text) : a.text == b.text) return true;
+    if (fold ? iequals(a.text, b.text) : a.text == b.text) return true;
     return fail(std::string(what) + ": `" + a.text + "` vs `" + b.text + "`");
   }
   template <typename T, typename F>

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ObSyncLexer.h"
+#include "stdlib/ascii.hpp"
 #include "ObSyncParser.h"
 #include "antlr4-runtime.h"
 #include "compiler/parse/parser.hpp"
@@ -556,10 +557,6 @@ class Transformer {
     auto e = make(ast::ExprKind::Unary, ctx);
     e->op = std::move(op);
     return with_operands(std::move(e), ctx);
-  }
-  static std::string upper(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
   }
 
   // Any expression level; pass-through alternatives (a bool primary that is just a predicate…)

@@ -1,4 +1,5 @@
 // Binding: AST expressions to typed IR, with MySQL's typing rules and compile-time diagnostics.
+#include "stdlib/ascii.hpp"
 #include "compiler/sema/binder.hpp"
 
 #include <fmt/format.h>
@@ -15,11 +16,6 @@
 namespace obsync {
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 size_t utf8_length(std::string_view s) {
   size_t n = 0;

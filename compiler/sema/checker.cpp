@@ -1,4 +1,5 @@
 // Semantic checks: declarations, project options, SYNC rules, schema resolution.
+#include "stdlib/ascii.hpp"
 #include "compiler/sema/checker.hpp"
 
 #include <fmt/format.h>
@@ -14,17 +15,6 @@
 namespace obsync {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-bool iequals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
 
 size_t utf8_length(std::string_view s) {
   size_t n = 0;

@@ -1,4 +1,5 @@
 // The schema file and MySQL column-type parsing.
+#include "stdlib/ascii.hpp"
 #include "compiler/sema/schema.hpp"
 
 #include <fmt/format.h>
@@ -11,11 +12,6 @@
 
 namespace obsync {
 
-static bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 const ColumnSchema* TableSchema::find_column(std::string_view name) const {
   for (const auto& c : columns)

@@ -20,16 +20,7 @@ struct CheckArgs {
 
 int run_check(const CheckArgs& args) {
   std::optional<Schema> schema;
-  if (!args.schema_path.empty()) {
-    std::string text, error;
-    if (!read_file(args.schema_path, text)) return kExitUsage;
-    schema = parse_schema_json(text, error);
-    if (!schema) {
-      std::cerr << "error: invalid schema file " << args.schema_path << ": " << error << "\n"
-                << "  = help: write it with `obsync schema pull SCRIPT` (format: docs/schema-file.md)\n";
-      return kExitUsage;
-    }
-  }
+  if (!args.schema_path.empty() && !load_schema_file(args.schema_path, schema)) return kExitUsage;
   bool io_failure = false;
   size_t errors = 0, warnings = 0;
   nlohmann::ordered_json json_list = nlohmann::ordered_json::array();

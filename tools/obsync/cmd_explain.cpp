@@ -76,15 +76,7 @@ namespace {
 
 int run_explain(const ExplainArgs& args) {
   std::optional<Schema> schema;
-  if (!args.schema_path.empty()) {
-    std::string text, error;
-    if (!read_file(args.schema_path, text)) return kExitUsage;
-    schema = parse_schema_json(text, error);
-    if (!schema) {
-      std::cerr << "error: invalid schema file " << args.schema_path << ": " << error << "\n";
-      return kExitUsage;
-    }
-  }
+  if (!args.schema_path.empty() && !load_schema_file(args.schema_path, schema)) return kExitUsage;
   DiagnosticSink diags;
   Program program = load_program(args.file, diags);
   if (program.main_file_missing) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ void register_repl(CLI::App& app, Action& action);
 // diagnostics and evaluation errors go to `err`. Returns the exit code (0, 1 or 2).
 int evaluate_and_print(const std::string& expr_text, const std::vector<ColumnSchema>& columns,
                        const std::string& row_json, std::ostream& out, std::ostream& err);
+
+// Reads `--schema FILE`; on failure prints why (with the JSON pointer) and returns false.
+bool load_schema_file(const std::string& path, std::optional<Schema>& schema);
 
 // Reads a whole file; false (with a message printed to stderr) when it cannot.
 bool read_file(const std::string& path, std::string& out);

@@ -24,6 +24,18 @@ bool read_file(const std::string& path, std::string& out) {
   return true;
 }
 
+bool load_schema_file(const std::string& path, std::optional<Schema>& schema) {
+  std::string text, error;
+  if (!read_file(path, text)) return false;
+  schema = parse_schema_json(text, error);
+  if (!schema) {
+    std::cerr << "error: invalid schema file " << path << ": " << error << "\n"
+              << "  = help: write it with `obsync schema pull SCRIPT` (format: docs/schema-file.md)\n";
+    return false;
+  }
+  return true;
+}
+
 bool use_color() { return isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr; }
 
 }  // namespace obsync::cli

@@ -1,5 +1,6 @@
 // Parsing a JSON row into typed values.
 #include "tools/obsync/row_json.hpp"
+#include "stdlib/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -12,11 +13,6 @@ namespace obsync::cli {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A JSON scalar as the literal it would be in an INSERT statement.
 bool literal_of(const nlohmann::json& j, Value& v, SqlType& t, std::string& error) {
