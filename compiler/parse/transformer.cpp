@@ -806,11 +806,50 @@ class Transformer {
   const size_t* syntax_errors_;
 };
 
+// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
+// surrogates, at most U+10FFFF), or 0 when the bytes there are not one.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  unsigned c = byte(0);
+  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return byte(k) >= lo && byte(k) <= hi; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c >= 0xE1 && c <= 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+// ANTLR's input stream throws on malformed UTF-8. Each malformed byte is reported (once per
+// run of them) and lexed as a space, which keeps every byte offset where it was.
+std::string checked_utf8(const std::string& text, uint32_t file, DiagnosticSink& diags) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = utf8_sequence_length(text, i);
+    if (n) {
+      i += n;
+      continue;
+    }
+    if (out.empty()) out = text;
+    size_t begin = i;
+    while (i < text.size() && utf8_sequence_length(text, i) == 0) out[i++] = ' ';
+    diags.error("E0007", {file, static_cast<uint32_t>(begin), static_cast<uint32_t>(i)},
+                fmt::format("invalid UTF-8 byte 0x{:02X}", static_cast<unsigned char>(text[begin])),
+                "scripts are UTF-8 text: save the file as UTF-8");
+  }
+  return out;
+}
+
 // Lexes and parses a file's text; `parse` picks the start rule.
 template <typename Rule>
 auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& diags, Rule rule,
                 std::vector<ast::Comment>* comments) {
-  const std::string& text = sources.file(file).text;
+  const std::string& original = sources.file(file).text;
+  std::string sanitized = checked_utf8(original, file, diags);
+  const std::string& text = sanitized.empty() ? original : sanitized;
   OffsetMap offsets(text);
   antlr4::ANTLRInputStream input(text);
   ObSyncLexer lexer(&input);
