@@ -132,6 +132,7 @@ class Checker {
       }
     }
     for (const auto& file : program_.files) incomplete_ |= file.script.dropped_statements > 0;
+    incomplete_ |= program_.failed_includes > 0;
     bool declarations_only = true;  // an include library: SOURCE/SINK/INCLUDE only
     for (const auto& file : program_.files)
       for (const auto& st : file.script.statements)
@@ -162,7 +163,7 @@ class Checker {
           any_sync = true;
           sync(st);
         }
-    if (!any_sync && project)
+    if (!any_sync && project && !incomplete_)  // a SYNC with syntax errors is still a SYNC
       diags_.warning("W0004", project->name.span, "the project has no SYNC statement: it synchronizes nothing",
                      "add `SYNC db.table TO TOPIC name;`");
     check_overlaps();
@@ -178,6 +179,7 @@ class Checker {
       if (iequals(name, decl.name.text)) {
         diags_.error("E0120", decl.name.span, fmt::format("`{}` is declared twice", decl.name.text),
                      "SOURCE and SINK names share one namespace; rename one of them");
+        (is_source ? sources_dropped_ : sinks_dropped_) = true;
         return;
       }
     }
@@ -417,7 +419,8 @@ class Checker {
       return {};
     }
     if (declared.size() == 1) return declared[0].name;
-    if (declared.empty() && incomplete_) return {};
+    bool dropped = std::string(what) == "SOURCE" ? sources_dropped_ : sinks_dropped_;
+    if (declared.empty() && (incomplete_ || dropped)) return {};  // already reported
     if (declared.empty()) {
       diags_.error("E0112", project_span, fmt::format("no {} is declared", what),
                    std::string(what) == "SOURCE" ? "declare one: SOURCE ob OCEANBASE (host = '...', user = '...');"
@@ -885,7 +888,8 @@ class Checker {
   DiagnosticSink& diags_;
   std::vector<std::pair<std::string, SourceSpan>> declared_names_;
   std::vector<std::pair<std::string, std::string>> exact_refs_;  // every db.table named exactly
-  bool incomplete_ = false;  // some statement had syntax errors and is not checked
+  bool incomplete_ = false;  // some statement had syntax errors, or an include failed
+  bool sources_dropped_ = false, sinks_dropped_ = false;  // a declaration was left out (E0120)
 };
 
 }  // namespace

@@ -71,6 +71,7 @@ class Loader {
       diags_.error("E0010", inc.path.span, fmt::format("cannot include '{}': {}", inc.path.text, error),
                    fmt::format("the path is relative to the including file's folder ({})",
                                dir.empty() ? "." : dir.string()));
+      ++program_.failed_includes;
       return;
     }
     loaded_.insert(key);

@@ -12,6 +12,7 @@ struct Program {
   SourceManager sources;
   std::vector<ParsedScript> files;  // the main file first, then included files as first included
   bool main_file_missing = false;   // the main file could not be read (exit 2)
+  size_t failed_includes = 0;       // INCLUDEs that could not be read (E0010): declarations are missing
   std::string io_error;
 };
 
