@@ -660,9 +660,10 @@ class Checker {
       if (first.partitions != s.target.partitions || first.replicas != s.target.replicas) {
         LineCol where = program_.sources.location(it->second->span.file, it->second->span.begin);
         diags_.error("E0212", s.stmt->target.span,
-                     fmt::format("topic `{}` is declared with {} partitions and {} replicas here, but {} and {} at line {}",
+                     fmt::format("topic `{}` has PARTITIONS {}, REPLICAS {} here, but PARTITIONS {}, REPLICAS {} "
+                                 "in the SYNC at {}:{}",
                                  s.target.name, s.target.partitions, s.target.replicas, first.partitions,
-                                 first.replicas, where.line),
+                                 first.replicas, program_.sources.file(it->second->span.file).path, where.line),
                      "give the topic's PARTITIONS and REPLICAS once, or the same everywhere");
       }
     }
