@@ -560,8 +560,10 @@ class Binder {
     size_t n = e.args.size();
     auto arity = [&](size_t lo, size_t hi, const char* usage) {
       if (n >= lo && n <= hi) return true;
+      std::string_view shown(usage);  // spelled as the usage spells it: op, commit_ts, IF
+      shown = shown.substr(0, shown.find('('));
       error("E0301", e.span,
-            fmt::format("{} takes {} argument{}, not {}", name,
+            fmt::format("{} takes {} argument{}, not {}", shown,
                         lo == hi ? std::to_string(lo) : fmt::format("{} to {}", lo, hi), hi == 1 ? "" : "s", n),
             fmt::format("usage: {}", usage));
       return false;
