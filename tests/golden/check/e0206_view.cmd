@@ -1,0 +1,1 @@
+"$OBSYNC" check --schema shop_schema.json _e0206_view.sync

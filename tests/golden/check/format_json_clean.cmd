@@ -1,0 +1,1 @@
+"$OBSYNC" check --format json _clean.sync
