@@ -843,10 +843,59 @@ std::string checked_utf8(const std::string& text, uint32_t file, DiagnosticSink&
   return out;
 }
 
-// Lexes and parses a file's text; `parse` picks the start rule.
-template <typename Rule>
-auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& diags, Rule rule,
-                std::vector<ast::Comment>* comments) {
+// Nesting deeper than this is refused (E0008) before it can exhaust the stack: ANTLR, the
+// transformer, the binder and the interpreter all recurse once or more per level. It counts
+// parse-tree levels: two per parenthesis, one per prefix NOT/-/! and one per binary operator in
+// a chain (`a OR b OR c` is three levels deep), so real scripts stay far below it.
+constexpr size_t kMaxParseDepth = 1000;
+
+struct NestingTooDeep {
+  antlr4::Token* at;
+};
+
+// Counts ANTLR's rule recursion while it parses (parentheses, prefix operators) and unwinds the
+// parse, by an exception that ANTLR's generated rules do not catch, once the limit is passed.
+// Chains of binary operators are parsed in a loop; their depth is measured on the tree after.
+class DepthGuard : public antlr4::tree::ParseTreeListener {
+ public:
+  explicit DepthGuard(antlr4::Parser& parser) : parser_(parser) {}
+  void enterEveryRule(antlr4::ParserRuleContext*) override {
+    if (++depth_ > kMaxParseDepth) throw NestingTooDeep{parser_.getCurrentToken()};
+  }
+  void exitEveryRule(antlr4::ParserRuleContext*) override {
+    if (depth_ > 0) --depth_;  // never throws: it runs while the exception unwinds, too
+  }
+  void visitTerminal(antlr4::tree::TerminalNode*) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode*) override {}
+  void reset() { depth_ = 0; }
+
+ private:
+  antlr4::Parser& parser_;
+  size_t depth_ = 0;
+};
+
+// The first token of a node deeper than kMaxParseDepth, or null; iterative, as the tree may
+// be far deeper than the stack allows to recurse.
+antlr4::Token* too_deep_node(antlr4::tree::ParseTree* root) {
+  std::vector<std::pair<antlr4::tree::ParseTree*, size_t>> stack;
+  if (root) stack.emplace_back(root, 1);
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > kMaxParseDepth) {
+      if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(node)) return ctx->getStart();
+      if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(node)) return t->getSymbol();
+    }
+    // Leftmost first: in a left-deep chain `a OR b OR ...` that reports where the chain begins.
+    for (auto it = node->children.rbegin(); it != node->children.rend(); ++it) stack.emplace_back(*it, depth + 1);
+  }
+  return nullptr;
+}
+
+// Lexes and parses a file's text: `parse` runs the start rule, `transform` builds the AST.
+template <typename Parse, typename Transform>
+auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& diags, Parse parse,
+                Transform transform, std::vector<ast::Comment>* comments) {
   const std::string& original = sources.file(file).text;
   std::string sanitized = checked_utf8(original, file, diags);
   const std::string& text = sanitized.empty() ? original : sanitized;
@@ -877,49 +926,72 @@ auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& dia
   }
   grammar::ObSyncParser parser(&tokens);
   parser.removeErrorListeners();
+  DepthGuard depth_guard(parser);
+  parser.addParseListener(&depth_guard);
   Transformer transformer(file, offsets, diags, &listener.reported);
-  // Two-stage parsing (ANTLR's recommended pattern): SLL prediction is several times faster
-  // and decides every valid script; only when it fails do we parse again with full LL and the
-  // error listener, so that diagnostics are exactly those of the LL parse.
-  bool has_bad_tokens = false;
-  for (antlr4::Token* t : tokens.getTokens()) has_bad_tokens |= ErrorListener::is_bad_token(t->getType());
-  if (!has_bad_tokens) {
-    auto* sim = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
-    sim->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-    try {
-      return rule(parser, transformer);
-    } catch (const antlr4::ParseCancellationException&) {
-      tokens.seek(0);
-      parser.reset();
-      sim->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  decltype(parse(parser)) tree = nullptr;
+  antlr4::Token* too_deep = nullptr;
+  try {
+    // Two-stage parsing (ANTLR's recommended pattern): SLL prediction is several times faster
+    // and decides every valid script; only when it fails do we parse again with full LL and the
+    // error listener, so that diagnostics are exactly those of the LL parse.
+    bool has_bad_tokens = false;
+    for (antlr4::Token* t : tokens.getTokens()) has_bad_tokens |= ErrorListener::is_bad_token(t->getType());
+    bool parsed = false;
+    if (!has_bad_tokens) {
+      auto* sim = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+      sim->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+      parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+      try {
+        tree = parse(parser);
+        parsed = true;
+      } catch (const antlr4::ParseCancellationException&) {
+        tokens.seek(0);
+        parser.reset();
+        depth_guard.reset();
+        sim->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      }
     }
+    if (!parsed) {
+      parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+      parser.addErrorListener(&listener);
+      tree = parse(parser);
+    }
+    too_deep = too_deep_node(tree);
+  } catch (const NestingTooDeep& e) {
+    too_deep = e.at ? e.at : tokens.get(0);
   }
-  parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
-  parser.addErrorListener(&listener);
-  return rule(parser, transformer);
+  if (too_deep) {
+    SourceSpan at = listener.token_span(too_deep);
+    if (at.end == at.begin) at.end = at.begin + 1;
+    diags.error("E0008", at, "the expression is nested too deeply",
+                fmt::format("obsync accepts about {} nested parentheses or {} chained operators; a long "
+                            "chain of `x = a OR x = b ...` can be written as x IN (a, b, ...)",
+                            kMaxParseDepth / 2, kMaxParseDepth));
+    return decltype(transform(transformer, tree)){};
+  }
+  return transform(transformer, tree);
 }
 
 }  // namespace
 
 ParsedScript parse_script(const SourceManager& sources, uint32_t file, DiagnosticSink& diags) {
   ParsedScript out;
+  size_t errors_before = diags.error_count();
   out.script = run_parser(
-      sources, file, diags,
-      [](G& parser, Transformer& t) { return t.script(parser.script()); }, &out.comments);
+      sources, file, diags, [](G& parser) { return parser.script(); },
+      [](Transformer& t, G::ScriptContext* tree) { return t.script(tree); }, &out.comments);
   out.script.file = file;
+  // A parse cut short (E0008) leaves no statements: say so, so that checks needing them stay quiet.
+  if (out.script.statements.empty() && diags.error_count() > errors_before) ++out.script.dropped_statements;
   return out;
 }
 
 ast::ExprPtr parse_expression(const SourceManager& sources, uint32_t file, DiagnosticSink& diags) {
   size_t errors_before = diags.error_count();
   ast::ExprPtr e = run_parser(
-      sources, file, diags,
-      [](G& parser, Transformer& t) {
-        auto* ctx = parser.standaloneExpr();
-        return t.expr(ctx->expr());
-      },
-      nullptr);
+      sources, file, diags, [](G& parser) { return parser.standaloneExpr(); },
+      [](Transformer& t, G::StandaloneExprContext* tree) { return t.expr(tree->expr()); }, nullptr);
   if (diags.error_count() > errors_before) return nullptr;
   return e;
 }
