@@ -847,7 +847,7 @@ std::string checked_utf8(const std::string& text, uint32_t file, DiagnosticSink&
 // transformer, the binder and the interpreter all recurse once or more per level. It counts
 // parse-tree levels: two per parenthesis, one per prefix NOT/-/! and one per binary operator in
 // a chain (`a OR b OR c` is three levels deep), so real scripts stay far below it.
-constexpr size_t kMaxParseDepth = 1000;
+constexpr size_t kMaxParseDepth = 500;
 
 struct NestingTooDeep {
   antlr4::Token* at;
