@@ -71,6 +71,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
       diags_.error_no_span("E0001", "syntax error: " + msg);
       return;
     }
+    // One error per statement: what ANTLR reports after recovering inside a statement (a
+    // token it pretended to insert, the rest of a broken expression) is almost always a
+    // consequence of the first error. A statement that a missing `;` started counts as new.
+    if (same_statement_as_last_error(parser, offending)) return;
     SourceSpan span = token_span(offending);
     std::vector<std::string> expected;
     std::vector<std::string> keywords;
@@ -97,7 +101,25 @@ class ErrorListener : public antlr4::BaseErrorListener {
       diags_.error("E0001", span, message, "every statement ends with `;`");
       last_offset_ = span.begin;
       last_file_ok_ = true;
+      remember_error(offending, true);
       return;
+    }
+    // `a AND ;`: ANTLR stops the expression before the operator and blames it; the operand
+    // after it is what is missing.
+    std::string offending_upper = offending->getText();
+    for (char& ch : offending_upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    static const std::set<std::string> kBinaryOperators = {
+        "AND", "OR", "XOR", "&&", "||", "=", "<>", "!=", "<", "<=", ">", ">=", "<=>", "+", "-", "*",
+        "/", "%", "DIV", "MOD", "&", "|", "^", "<<", ">>", "LIKE", "REGEXP", "RLIKE", "BETWEEN", "IN"};
+    if (kBinaryOperators.count(offending_upper) && !expects_expression) {
+      antlr4::Token* next = next_token(parser, offending);
+      if (next && (next->getType() == ObSyncLexer::SEMI || next->getType() == antlr4::Token::EOF ||
+                   next->getText() == ")" || next->getText() == ",")) {
+        span = token_span(next);
+        if (span.end == span.begin) span.end = span.begin + 1;
+        message = fmt::format("expected an expression after `{}`, found {}", offending->getText(),
+                              token_display(next));
+      }
     }
     if (msg.rfind("no viable alternative", 0) == 0) {
       // ANTLR's expected set is not meaningful here; an operator before the offending token
@@ -123,6 +145,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
       std::string what = msg.substr(8, msg.find(" at ") - 8);
       message = fmt::format("expected {} before {}", pretty_expected(what, parser), token_display(offending));
     } else if (!message.empty()) {
+    } else if (set.contains(static_cast<ssize_t>(ObSyncLexer::IDENTIFIER)) && expected.size() > 8) {
+      message = fmt::format("expected a name, found {}", token_display(offending));
     } else if (expected.empty() || expected.size() > 8) {
       message = fmt::format("unexpected {}", token_display(offending));
     } else {
@@ -136,6 +160,9 @@ class ErrorListener : public antlr4::BaseErrorListener {
       std::string guess = closest_match(offending->getText(), keywords);
       if (!guess.empty()) help = fmt::format("did you mean `{}`?", guess);
     }
+    if (help.empty() && (offending_upper == "VARCHAR" || offending_upper == "TEXT") &&
+        set.contains(static_cast<ssize_t>(ObSyncLexer::CHAR)))
+      help = "CAST and CONVERT take CHAR(n), not VARCHAR or TEXT";
     if (help.empty() && offending->getType() == antlr4::Token::EOF)
       help = "every statement ends with `;`";
     if (span.end == span.begin) span.end = span.begin + 1;
@@ -143,6 +170,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (last_offset_ == span.begin && last_file_ok_) return;
     last_offset_ = span.begin;
     last_file_ok_ = true;
+    remember_error(offending, false);
     diags_.error("E0001", span, message, help);
   }
 
@@ -169,6 +197,31 @@ class ErrorListener : public antlr4::BaseErrorListener {
     }
     return nullptr;
   }
+  static antlr4::Token* next_token(antlr4::Parser* parser, antlr4::Token* offending) {
+    auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser->getTokenStream());
+    if (!stream || offending->getType() == antlr4::Token::EOF) return nullptr;
+    for (size_t i = offending->getTokenIndex() + 1; i < stream->size(); ++i) {
+      antlr4::Token* t = stream->get(i);
+      if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return t;
+    }
+    return nullptr;
+  }
+  void remember_error(antlr4::Token* offending, bool starts_statement) {
+    last_error_token_ = offending->getTokenIndex();
+    last_error_started_statement_ = starts_statement;
+    has_error_ = true;
+  }
+  // Whether no `;` separates `offending` from the token of the previous error.
+  bool same_statement_as_last_error(antlr4::Parser* parser, antlr4::Token* offending) const {
+    if (!has_error_ || last_error_started_statement_) return false;
+    auto* stream = dynamic_cast<antlr4::BufferedTokenStream*>(parser->getTokenStream());
+    if (!stream) return false;
+    size_t end = std::min(offending->getTokenIndex(), stream->size());
+    if (end < last_error_token_) return false;
+    for (size_t i = last_error_token_; i < end; ++i)
+      if (stream->get(i)->getType() == ObSyncLexer::SEMI) return false;
+    return true;
+  }
   static std::string pretty_expected(const std::string& what, antlr4::Parser*) {
     if (what.size() >= 2 && what.front() == '\'') return "`" + what.substr(1, what.size() - 2) + "`";
     if (what == "IDENTIFIER") return "identifier";
@@ -180,6 +233,9 @@ class ErrorListener : public antlr4::BaseErrorListener {
   const OffsetMap& offsets_;
   DiagnosticSink& diags_;
   uint32_t last_offset_ = 0;
+  size_t last_error_token_ = 0;
+  bool last_error_started_statement_ = false;
+  bool has_error_ = false;
   bool last_file_ok_ = false;
 };
 
