@@ -1031,6 +1031,15 @@ auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& dia
 
 }  // namespace
 
+void clear_parser_caches() {
+  antlr4::ANTLRInputStream input("");
+  ObSyncLexer lexer(&input);
+  antlr4::CommonTokenStream tokens(&lexer);
+  grammar::ObSyncParser parser(&tokens);
+  lexer.getInterpreter<antlr4::atn::LexerATNSimulator>()->clearDFA();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->clearDFA();
+}
+
 ParsedScript parse_script(const SourceManager& sources, uint32_t file, DiagnosticSink& diags) {
   ParsedScript out;
   size_t errors_before = diags.error_count();

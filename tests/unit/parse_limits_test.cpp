@@ -79,3 +79,12 @@ TEST_CASE("nested BETWEEN parses in reasonable time") {
   CHECK(parsed);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
+
+TEST_CASE("parsing works after the prediction caches are dropped") {
+  bool parsed = false;
+  CHECK(expression_codes("1 BETWEEN 0 AND 2 OR 'a' LIKE 'b'", &parsed).empty());
+  clear_parser_caches();
+  CHECK(expression_codes("1 BETWEEN 0 AND 2 OR 'a' LIKE 'b'", &parsed).empty());
+  CHECK(parsed);
+  CHECK(script_codes(kPrefix + "id > 1 AND;") == std::vector<std::string>{"E0001"});
+}
