@@ -121,9 +121,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
                               token_display(next));
       }
     }
-    if (msg.rfind("no viable alternative", 0) == 0) {
-      // ANTLR's expected set is not meaningful here; an operator before the offending token
-      // means the operand is missing.
+    bool no_viable = msg.rfind("no viable alternative", 0) == 0;
+    if (message.empty() && (no_viable || (expects_expression && !starts_statement))) {
+      // An operator before the offending token means its operand is missing. (After "no viable
+      // alternative" ANTLR's expected set is that of the decision's start, not meaningful.)
       static const std::set<std::string> kOperators = {
           "+", "-", "*", "/", "%", "=", "<>", "!=", "<", "<=", ">", ">=", "<=>", "(", ",", "&",
           "|", "^", "<<", ">>", "&&", "||", "!", "~", "AND", "OR", "XOR", "NOT", "DIV", "MOD",
@@ -136,7 +137,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
                               token_display(offending));
     }
     if (!message.empty()) {
-    } else if (expects_expression && !starts_statement && msg.rfind("missing ", 0) != 0) {
+    } else if (expects_expression && !starts_statement && msg.rfind("missing ", 0) != 0 && !no_viable) {
       message = fmt::format("expected an expression, found {}", token_display(offending));
     } else if (msg.rfind("missing ", 0) == 0) {
       // Point just after the previous token: that is where the missing piece belongs.
@@ -145,7 +146,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
       std::string what = msg.substr(8, msg.find(" at ") - 8);
       message = fmt::format("expected {} before {}", pretty_expected(what, parser), token_display(offending));
     } else if (!message.empty()) {
-    } else if (set.contains(static_cast<ssize_t>(ObSyncLexer::IDENTIFIER)) && expected.size() > 8) {
+    } else if (set.contains(static_cast<ssize_t>(ObSyncLexer::IDENTIFIER)) && expected.size() > 8 && !no_viable) {
       message = fmt::format("expected a name, found {}", token_display(offending));
     } else if (expected.empty() || expected.size() > 8) {
       message = fmt::format("unexpected {}", token_display(offending));
