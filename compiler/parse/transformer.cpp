@@ -902,8 +902,10 @@ std::string checked_utf8(const std::string& text, uint32_t file, DiagnosticSink&
 
 // Nesting deeper than this is refused (E0008) before it can exhaust the stack: ANTLR, the
 // transformer, the binder and the interpreter all recurse once or more per level. It counts
-// parse-tree levels: two per parenthesis, one per prefix NOT/-/! and one per binary operator in
-// a chain (`a OR b OR c` is three levels deep), so real scripts stay far below it.
+// parse-tree levels: six per parenthesis (expr, boolPrimary, predicate, bitExpr, simpleExpr,
+// primary), one per prefix NOT/-/! and one per binary operator in a chain (`a OR b OR c` is
+// three levels deep). Under ASan the binder takes ~12 KB of stack per level: 500 levels fit an
+// 8 MB stack in every build, and real scripts stay far below.
 constexpr size_t kMaxParseDepth = 500;
 
 struct NestingTooDeep {
@@ -949,6 +951,32 @@ antlr4::Token* too_deep_node(antlr4::tree::ParseTree* root) {
   return nullptr;
 }
 
+// A token where nesting certainly passes kMaxParseDepth, found from the tokens alone, or null.
+// ANTLR predicts an alternative by looking ahead through everything nested inside it, so a long
+// run of `(` or of prefix `-` costs seconds and gigabytes (or overflows the stack in its
+// prediction) before the DepthGuard sees the first level. The weights follow the grammar:
+// six parse levels per `(`, seven per CASE, three per open BETWEEN, one per prefix operator.
+antlr4::Token* too_deep_tokens(antlr4::CommonTokenStream& tokens) {
+  size_t open = 0, cases = 0, betweens = 0, prefix_run = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    size_t type = t->getType();
+    std::string text = type < ObSyncLexer::SEMI ? t->getText() : std::string();
+    bool prefix = text == "-" || text == "+" || text == "~" || text == "!" || type == ObSyncLexer::NOT ||
+                  type == ObSyncLexer::BINARY || type == ObSyncLexer::INTERVAL;
+    prefix_run = prefix ? prefix_run + 1 : 0;
+    if (text == "(") ++open;
+    else if (text == ")" && open > 0) --open;
+    else if (type == ObSyncLexer::CASE) ++cases;
+    else if (type == ObSyncLexer::END && cases > 0) --cases;
+    else if (type == ObSyncLexer::BETWEEN) ++betweens;
+    else if (type == ObSyncLexer::AND && betweens > 0) --betweens;
+    else if (type == ObSyncLexer::SEMI) open = cases = betweens = 0;
+    if (6 * open + 7 * cases + 3 * betweens + prefix_run > kMaxParseDepth) return t;
+  }
+  return nullptr;
+}
+
 // Lexes and parses a file's text: `parse` runs the start rule, `transform` builds the AST.
 template <typename Parse, typename Transform>
 auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& diags, Parse parse,
@@ -987,8 +1015,8 @@ auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& dia
   parser.addParseListener(&depth_guard);
   Transformer transformer(file, offsets, diags, &listener.reported);
   decltype(parse(parser)) tree = nullptr;
-  antlr4::Token* too_deep = nullptr;
-  try {
+  antlr4::Token* too_deep = too_deep_tokens(tokens);
+  if (!too_deep) try {
     // Two-stage parsing (ANTLR's recommended pattern): SLL prediction is several times faster
     // and decides every valid script; only when it fails do we parse again with full LL and the
     // error listener, so that diagnostics are exactly those of the LL parse.
@@ -1022,9 +1050,9 @@ auto run_parser(const SourceManager& sources, uint32_t file, DiagnosticSink& dia
     SourceSpan at = listener.token_span(too_deep);
     if (at.end == at.begin) at.end = at.begin + 1;
     diags.error("E0008", at, "the expression is nested too deeply",
-                fmt::format("obsync accepts about {} nested parentheses or {} chained operators; a long "
-                            "chain of `x = a OR x = b ...` can be written as x IN (a, b, ...)",
-                            kMaxParseDepth / 2, kMaxParseDepth));
+                fmt::format("obsync accepts about {} levels of parentheses or a chain of {} operators; a "
+                            "long chain of `x = a OR x = b ...` can be written as x IN (a, b, ...)",
+                            kMaxParseDepth / 6 / 10 * 10, kMaxParseDepth));
     return decltype(transform(transformer, tree)){};
   }
   return transform(transformer, tree);
@@ -1038,7 +1066,9 @@ void clear_parser_caches() {
   antlr4::CommonTokenStream tokens(&lexer);
   grammar::ObSyncParser parser(&tokens);
   lexer.getInterpreter<antlr4::atn::LexerATNSimulator>()->clearDFA();
-  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->clearDFA();
+  auto* simulator = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  simulator->clearDFA();
+  simulator->getSharedContextCache().clear();  // the DFA held the only other references
 }
 
 ParsedScript parse_script(const SourceManager& sources, uint32_t file, DiagnosticSink& diags) {

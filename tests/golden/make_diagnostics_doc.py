@@ -15,7 +15,7 @@ D = [
 ("E0005", "odd number of hex digits", "`X'…'` is a byte string written as hex digits, two per byte.", ["e0005_odd_hex_string.sync"]),
 ("E0006", "double-quoted string", "Strings use single quotes. MySQL reads `\"…\"` as a string, or with `ANSI_QUOTES` as an identifier; obsync refuses it so that a script has one meaning.", ["e0006_double_quoted_string.sync"]),
 ("E0007", "invalid UTF-8", "Scripts are UTF-8 text. A byte that is not part of a well-formed UTF-8 sequence (typically a Latin-1 `é` saved by an old editor) is reported once per run of bad bytes, and read as a space so the rest of the file is still checked.", ["e0007_invalid_utf8.sync"]),
-("E0008", "expression nested too deeply", "An expression deeper than 500 parse levels (about 250 nested parentheses, or a chain of 500 binary operators such as a generated `x = 1 OR x = 2 OR …`) is refused before it can exhaust the stack. The whole file is not checked further. Write long OR chains as `IN (…)`.", ["e0008_nested_too_deeply.sync"]),
+("E0008", "expression nested too deeply", "An expression deeper than 500 parse levels (about 80 levels of parentheses, or a chain of 500 binary operators such as a generated `x = 1 OR x = 2 OR …`) is refused before it can exhaust the stack. The whole file is not checked further. Write long OR chains as `IN (…)`.", ["e0008_nested_too_deeply.sync"]),
 ("Files", None, None, None),
 ("E0010", "cannot include a file", "The file named by `INCLUDE` cannot be read. The path is relative to the folder of the file that includes it. Checks that need its declarations (such as E0112) stay silent.", ["e0010_missing_include.sync"]),
 ("E0011", "include cycle", "Files include each other in a circle; the message shows the chain.", ["e0011_include_cycle.sync"]),
