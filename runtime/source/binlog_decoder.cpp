@@ -660,6 +660,7 @@ bool BinlogDecoder::bind_columns(TableMap& t, std::span<const uint8_t> optional,
                                         "schema ({})",
                                         t.db, t.table, file_name_, position, n, column_list(t), s->columns.size(),
                                         schema_column_list(*s)));
+    const std::string binlog_columns = column_list(t);  // before schema names are filled in
     for (size_t i = 0; i < n; i++) {
       ColumnInfo& c = t.columns[i];
       const ColumnSchema& sc = s->columns[i];
@@ -669,7 +670,7 @@ bool BinlogDecoder::bind_columns(TableMap& t, std::span<const uint8_t> optional,
                                           "schema; binlog columns: ({}); schema columns: ({})",
                                           t.db, t.table, file_name_, position, i + 1,
                                           (c.name.empty() ? "" : "`" + c.name + "` ") + column_type_name(c.type),
-                                          sc.name, sc.type_text, column_list(t), schema_column_list(*s)));
+                                          sc.name, sc.type_text, binlog_columns, schema_column_list(*s)));
       c.name = sc.name;
       if (is_numeric_type(c.type)) c.is_unsigned = sc.type.is_unsigned;
       if (c.collation_id == 0 && sc.type.collation) c.collation_id = sc.type.collation->id;
