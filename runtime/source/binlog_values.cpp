@@ -302,8 +302,7 @@ const char* decode_decimal_binary(const uint8_t* src, size_t size, int precision
   std::string_view s(text, static_cast<size_t>(o - text));
   auto parsed = Decimal::parse(s);
   if (parsed.consumed != s.size()) return "malformed DECIMAL";
-  out = parsed.value.with_scale(scale);
-  // "-0.00" reads back as zero; MySQL never writes a negative zero, but a crafted one stays 0.
+  out = parsed.value;  // the text has exactly `scale` fraction digits
   return nullptr;
 }
 
