@@ -23,6 +23,7 @@ void register_fmt(CLI::App& app, Action& action);
 void register_explain(CLI::App& app, Action& action);
 void register_eval(CLI::App& app, Action& action);
 void register_repl(CLI::App& app, Action& action);
+void register_binlog(CLI::App& app, Action& action);
 
 // Evaluates one expression over an optional typed row (JSON) and prints its MySQL text form;
 // diagnostics and evaluation errors go to `err`. Returns the exit code (0, 1 or 2).

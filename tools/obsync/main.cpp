@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   register_explain(app, action);
   register_eval(app, action);
   register_repl(app, action);
+  register_binlog(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
