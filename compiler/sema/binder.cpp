@@ -11,17 +11,13 @@
 #include "stdlib/compare.hpp"
 #include "stdlib/convert.hpp"
 #include "stdlib/function_registry.hpp"
+#include "stdlib/charset.hpp"
 #include "stdlib/temporal.hpp"
 
 namespace obsync {
 namespace {
 
 
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 template <typename... T>
 std::vector<ir::ExprPtr> args_of(T&&... args) {
@@ -180,7 +176,7 @@ class Binder {
       }
       case K::Bool: return constant(Value::from_int(e.text == "TRUE" ? 1 : 0), bool_type());
       case K::String: {
-        SqlType t = SqlType::string(&default_collation(), static_cast<uint32_t>(utf8_length(e.text)));
+        SqlType t = SqlType::string(&default_collation(), static_cast<uint32_t>(utf8_char_length(e.text)));
         t.nullable = false;
         return constant(Value::from_string(e.text), t);
       }
@@ -396,18 +392,29 @@ class Binder {
     if (!ok) error("E0304", e.span, err);
   }
 
+  // Binds every argument of `e` into `node`: Failed after an error, Unknown when some argument's
+  // type is unknown (no schema), Typed otherwise.
+  enum class ArgsBound { Failed, Unknown, Typed };
+  ArgsBound bind_all_args(const ast::Expr& e, ir::Expr& node) {
+    bool unknown_any = false;
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      auto a = bind_arg(e, i);
+      if (!a) return ArgsBound::Failed;
+      unknown_any |= is_unknown(*a);
+      node.args.push_back(std::move(a));
+    }
+    return unknown_any ? ArgsBound::Unknown : ArgsBound::Typed;
+  }
+
   ir::ExprPtr case_expr(const ast::Expr& e) {
     auto node = make(ir::Op::Case, SqlType{});
     node->has_operand = e.has_operand;
     node->has_else = e.has_else;
-    bool unknown_any = false;
-    for (size_t i = 0; i < e.args.size(); ++i) {
-      auto a = bind_arg(e, i);
-      if (!a) return nullptr;
-      if (is_unknown(*a)) unknown_any = true;
-      node->args.push_back(std::move(a));
+    switch (bind_all_args(e, *node)) {
+      case ArgsBound::Failed: return nullptr;
+      case ArgsBound::Unknown: return unknown();
+      case ArgsBound::Typed: break;
     }
-    if (unknown_any) return unknown();
     size_t first = e.has_operand ? 1 : 0;
     size_t pairs_end = e.args.size() - (e.has_else ? 1 : 0);
     std::vector<SqlType> results;
@@ -683,14 +690,11 @@ class Binder {
   // IF / IFNULL / COALESCE: branches evaluated only when chosen, as in MySQL.
   ir::ExprPtr lazy(ir::Op op, const ast::Expr& e, size_t first_result) {
     auto node = make(op, SqlType{});
-    bool unknown_any = false;
-    for (size_t i = 0; i < e.args.size(); ++i) {
-      auto a = bind_arg(e, i);
-      if (!a) return nullptr;
-      if (is_unknown(*a)) unknown_any = true;
-      node->args.push_back(std::move(a));
+    switch (bind_all_args(e, *node)) {
+      case ArgsBound::Failed: return nullptr;
+      case ArgsBound::Unknown: return unknown();
+      case ArgsBound::Typed: break;
     }
-    if (unknown_any) return unknown();
     std::vector<SqlType> results;
     for (size_t i = first_result; i < node->args.size(); ++i) results.push_back(node->args[i]->type);
     std::string err;

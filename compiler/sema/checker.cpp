@@ -10,17 +10,13 @@
 #include <set>
 
 #include "compiler/sema/binder.hpp"
+#include "stdlib/charset.hpp"
 #include "stdlib/temporal.hpp"
 
 namespace obsync {
 namespace {
 
 
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // Letters of any script, digits, underscore: the project-name rule.
 bool valid_project_name(std::string_view s) {
@@ -332,13 +328,13 @@ class Checker {
   void project(const ast::ProjectDecl& p, SourceSpan) {
     ProjectPlan& out = plan_.project;
     out.name = p.name.text;
-    if (p.name.text.empty() || utf8_length(p.name.text) > 64 || !valid_project_name(p.name.text))
+    if (p.name.text.empty() || utf8_char_length(p.name.text) > 64 || !valid_project_name(p.name.text))
       diags_.error("E0103", p.name.span, fmt::format("invalid project name `{}`", p.name.text),
                    "a project name has 1 to 64 letters (any script), digits or `_`");
     if (p.tags)
       for (const auto& t : *p.tags) out.tags.push_back(t.text);
     if (p.business_id) {
-      size_t n = utf8_length(p.business_id->text);
+      size_t n = utf8_char_length(p.business_id->text);
       if (n < 1 || n > 20)
         diags_.error("E0104", p.business_id->span,
                      fmt::format("BUSINESS ID must have 1 to 20 characters, not {}", n));
