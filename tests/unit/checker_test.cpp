@@ -155,3 +155,26 @@ TEST_CASE("includes resolve relative to the including file and cycles are report
   CHECK(diags.error_count() == 1);  // the SOURCE and SINK from the includes are seen
   fs::remove_all(dir);
 }
+
+#include "compiler/sema/route.hpp"
+
+TEST_CASE("route_table: exact names win over patterns, case-insensitive", "[route]") {
+  DiagnosticSink diags;
+  Program program = load_program_text("r.sync", R"(
+SOURCE s MYSQL (host = 'h', user = 'u');
+SINK k KAFKA (bootstrap = 'b:9092');
+PROJECT p;
+SYNC shop.* TO TOPIC everything;
+SYNC shop.orders TO TOPIC orders;
+SYNC logs.'audit_%' TO TOPIC audit;
+)", ".", diags);
+  Plan plan = check_program(program, {}, diags);
+  REQUIRE(!diags.has_errors());
+  CHECK(route_table(plan, "shop", "orders") == 1);
+  CHECK(route_table(plan, "SHOP", "Orders") == 1);
+  CHECK(route_table(plan, "shop", "items") == 0);
+  CHECK(route_table(plan, "logs", "audit_2026") == 2);
+  CHECK(route_table(plan, "logs", "audit") == -1);  // `_` needs one character
+  CHECK(route_table(plan, "logs", "auditx") == 2);   // … any one: LIKE rules
+  CHECK(route_table(plan, "other", "orders") == -1);
+}
