@@ -1,6 +1,8 @@
 // utf8mb4 character handling and MySQL's per-family case tables.
 #include "stdlib/charset.hpp"
 
+#include <unicode/ucnv.h>
+
 namespace obsync {
 namespace {
 #include "stdlib/collation_data/case_tables.inc"
@@ -115,6 +117,56 @@ void to_upper(std::string_view s, CaseTable table, std::string& out) {
 
 void to_lower(std::string_view s, CaseTable table, std::string& out) {
   convert(s, table, out, [table](char32_t cp) { return to_lower(cp, table); });
+}
+
+}  // namespace obsync
+
+namespace obsync {
+
+namespace {
+
+// MySQL's latin1 (cp1252) bytes 0x80..0x9F to Unicode (ctype-latin1.c, cs_to_uni).
+constexpr char16_t kLatin1High[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+void latin1_to_utf8(std::string_view bytes, std::string& out) {
+  out.clear();
+  out.reserve(bytes.size() + bytes.size() / 4);
+  for (unsigned char c : bytes) {
+    if (c < 0x80) out.push_back(static_cast<char>(c));
+    else if (c < 0xA0) utf8_encode(kLatin1High[c - 0x80], out);
+    else utf8_encode(c, out);
+  }
+}
+
+}  // namespace
+
+bool charset_to_utf8(std::string_view bytes, std::string_view charset, std::string& out) {
+  if (charset == "utf8mb4" || charset == "utf8mb3" || charset == "utf8" || charset == "ascii") {
+    out.assign(bytes);
+    return true;
+  }
+  if (charset == "latin1") {
+    latin1_to_utf8(bytes, out);
+    return true;
+  }
+  const char* icu_name = charset == "gbk" ? "GBK" : charset == "gb18030" ? "GB18030" : charset == "big5" ? "Big5"
+                         : charset == "sjis" ? "Shift_JIS" : charset == "ucs2" || charset == "utf16" ? "UTF-16BE"
+                         : charset == "utf16le" ? "UTF-16LE" : charset == "utf32" ? "UTF-32BE" : nullptr;
+  if (icu_name != nullptr) {
+    UErrorCode status = U_ZERO_ERROR;
+    out.resize(bytes.size() * 4 + 4);
+    int32_t n = ucnv_convert("UTF-8", icu_name, out.data(), static_cast<int32_t>(out.size()), bytes.data(),
+                             static_cast<int32_t>(bytes.size()), &status);
+    if (U_SUCCESS(status)) {
+      out.resize(static_cast<size_t>(n));
+      return true;
+    }
+  }
+  latin1_to_utf8(bytes, out);
+  return false;
 }
 
 }  // namespace obsync

@@ -54,6 +54,13 @@ void utf8_encode(char32_t cp, std::string& out);
 // True when every byte belongs to a well-formed utf8mb4 character.
 bool utf8_is_valid(std::string_view s);
 
+// Text in a MySQL character set as UTF-8, as a utf8mb4 client connection receives it: utf8mb4,
+// utf8mb3 and ascii pass through; latin1 is MySQL's latin1 (Windows-1252 with 0x81, 0x8D, 0x8F,
+// 0x90 and 0x9D as C1 controls); gbk, gb18030, big5, sjis, ucs2, utf16, utf16le and utf32 go
+// through ICU. False (out holds the bytes read as latin1) for a charset it does not know or
+// bytes invalid in it; binary strings are not text and are not passed here.
+bool charset_to_utf8(std::string_view bytes, std::string_view charset, std::string& out);
+
 // CHAR_LENGTH(): as my_numchars_mb, an invalid byte counts as one character.
 size_t utf8_char_length(std::string_view s);
 

@@ -1,6 +1,8 @@
 // Binlog event framing: the v4 header, FORMAT_DESCRIPTION, checksums.
 #include "runtime/source/binlog_event.hpp"
 
+#include <vector>
+
 #include <zlib.h>
 
 #include <cstdio>
@@ -126,7 +128,21 @@ bool parse_format_description(std::span<const uint8_t> event, FormatDescription&
     }
     out.checksum = static_cast<ChecksumAlg>(alg);
     types_end -= kChecksumLength + 1;
-    if (out.checksum == ChecksumAlg::Crc32 && !checksum_matches(event)) {
+    // The server sets LOG_EVENT_BINLOG_IN_USE_F (0x1) in the header of the active file's
+    // FORMAT_DESCRIPTION and clears it at close, without updating the checksum, which was
+    // computed with the flag clear (MySQL's Log_event_footer::event_checksum_test does the same).
+    bool in_use = (event[17] & 0x01) != 0;
+    bool ok = true;
+    if (out.checksum == ChecksumAlg::Crc32) {
+      if (in_use) {
+        std::vector<uint8_t> copy(event.begin(), event.end());
+        copy[17] &= static_cast<uint8_t>(~0x01);
+        ok = checksum_matches(copy);
+      } else {
+        ok = checksum_matches(event);
+      }
+    }
+    if (!ok) {
       why = "CRC32 checksum mismatch in FORMAT_DESCRIPTION_EVENT";
       return false;
     }

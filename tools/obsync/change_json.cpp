@@ -41,9 +41,10 @@ void append_json_string(std::string& out, std::string_view s, bool bytes_as_lati
 }
 
 namespace {
-bool latin1_or_binary(const SqlType& t) {
-  if (t.cls != TypeClass::String || !t.collation) return false;
-  return t.collation->is_binary || t.collation->charset == "latin1";
+bool is_binary(const SqlType& t) { return t.cls == TypeClass::String && t.collation && t.collation->is_binary; }
+bool needs_conversion(const SqlType& t) {
+  return t.cls == TypeClass::String && t.collation && !t.collation->is_binary && t.collation->charset != "utf8mb4" &&
+         t.collation->charset != "utf8mb3";
 }
 }  // namespace
 
@@ -57,7 +58,15 @@ void append_json_image(std::string& out, const std::vector<Value>& values, const
       continue;
     }
     const SqlType& t = *types[i];
-    append_json_string(out, render_value(v, t), latin1_or_binary(t));
+    if (needs_conversion(t)) {
+      // Text in another charset reads as a utf8mb4 client sees it (SELECT through obsync's
+      // connection), so every line is UTF-8.
+      std::string utf8;
+      charset_to_utf8(render_value(v, t), t.collation->charset, utf8);
+      append_json_string(out, utf8, false);
+    } else {
+      append_json_string(out, render_value(v, t), is_binary(t));
+    }
   }
   out.push_back(']');
 }
