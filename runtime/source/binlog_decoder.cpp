@@ -225,6 +225,12 @@ const TableMap* BinlogDecoder::find_table(uint64_t table_id) const {
   return it == tables_.end() ? nullptr : it->second.get();
 }
 
+void BinlogDecoder::forget_tables() {
+  tables_.clear();
+  last_table_ = nullptr;
+  rows_table_ = nullptr;
+}
+
 bool BinlogDecoder::fail(uint64_t position, const std::string& what) {
   error_.file = file_name_;
   error_.position = position;

@@ -117,6 +117,11 @@ class BinlogDecoder {
   const std::string& file_name() const { return file_name_; }
   // Known tables by table id (TABLE_MAP events seen so far).
   const TableMap* find_table(uint64_t table_id) const;
+  // Forgets the TABLE_MAPs seen so far, so that the next ones are bound to the schema again:
+  // after a DDL changed a table's definition (names, signedness) without changing its map.
+  void forget_tables();
+  // The stream moved to another file (ROTATE): positions in messages name it from now on.
+  void set_file_name(std::string file_name) { file_name_ = std::move(file_name); }
 
  private:
   bool fail(uint64_t position, const std::string& what);

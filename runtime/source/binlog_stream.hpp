@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "runtime/source/position.hpp"
 #include "runtime/source/source_config.hpp"
@@ -42,13 +43,23 @@ class BinlogStream {
   void close();
   bool is_open() const;
   const SourceConfig& config() const { return config_; }
+  // Before open(): ask the server to end the stream at the current end of its binlog instead of
+  // waiting for more (BINLOG_DUMP_NON_BLOCK); next() then returns an event with no bytes.
+  void set_non_blocking(bool non_blocking);
+  // Whether every event carries a CRC32 (known after open()).
+  bool checksums() const;
 
  private:
   struct Impl;
   SourceConfig config_;
   StartPosition start_;
+  bool non_blocking_ = false;
   std::unique_ptr<Impl> impl_;
 };
+
+// A MySQL GTID set ("uuid:1-42:50,uuid:7") as COM_BINLOG_DUMP_GTID carries it; "" with `error`
+// when the text is not a set.
+std::string encode_mysql_gtid_set(std::string_view text, std::string& error);
 
 // The server's current position: SHOW MASTER STATUS, and @@gtid_binlog_pos (MariaDB) or
 // @@gtid_executed (MySQL, OceanBase).
