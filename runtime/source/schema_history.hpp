@@ -30,7 +30,8 @@ struct DdlOutcome {
                // a TABLE_MAP check catches the rest)
   };
   Kind kind = Kind::None;
-  // Tables affected, as db.table; for Rename: pairs (from, to) in `renamed`.
+  // Tables affected, as db.table; for Rename: pairs (from, to) in `renamed` (also filled for an
+  // ALTER TABLE … RENAME TO that changes more than the name, whose kind is Alter).
   std::vector<std::pair<std::string, std::string>> tables;
   std::vector<std::pair<std::pair<std::string, std::string>, std::pair<std::string, std::string>>> renamed;
   std::string message;  // one line for the log: "ALTER TABLE shop.orders: added column note"
@@ -52,12 +53,14 @@ class SchemaHistory {
   // The table as of the latest position applied; nullptr when unknown or dropped. The pointer
   // stays valid (it is never changed in place) until forget_before() passes a later version.
   const TableSchema* find(std::string_view db, std::string_view table) const;
-  // The table as it was at `at`.
+  // The table as it was at `at`. A definition from the catalog or a checkpoint also answers for
+  // positions before the one it was loaded at (nothing better is known there).
   const TableSchema* find_at(std::string_view db, std::string_view table, const BinlogPosition& at) const;
 
   // Applies one QUERY event's statement, read at `at` (the position after the event), with
   // `default_db` its current database. `catalog`, when given, refreshes tables touched by a
-  // statement that cannot be interpreted. Never throws for unknown syntax (Unparsed).
+  // statement that cannot be interpreted. Never throws for unknown syntax (Unparsed); throws
+  // SourceError only when reading `catalog` fails.
   DdlOutcome apply_ddl(std::string_view default_db, std::string_view sql, const BinlogPosition& at,
                        SqlConnection* catalog = nullptr);
 
