@@ -55,6 +55,9 @@ struct ChangeReaderOptions {
   // skipped before decoding their values. DDL is tracked for every table.
   std::function<bool(std::string_view db, std::string_view table)> in_scope;
   bool verify_checksums = true;
+  // Rows of an in-scope table whose columns are unknown (no names in the binlog, none in the
+  // schema history) are an error; off only for offline printing.
+  bool require_schema = true;
 };
 
 struct ChangeReaderStats {
@@ -79,6 +82,11 @@ class TransactionAssembler {
   // The end of the last committed transaction (where to resume).
   const BinlogPosition& resume_position() const;
   const ChangeReaderStats& stats() const;
+  // A catalog connection for DDL obsync cannot interpret (see SchemaHistory::apply_ddl).
+  void set_catalog(SqlConnection* catalog);
+  // The executed GTID set at the start, so that positions carry the set after each transaction.
+  void set_gtid_set(std::string_view gtid_set, bool mariadb);
+  bool in_transaction() const;
 
  private:
   struct Impl;

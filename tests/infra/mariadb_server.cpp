@@ -341,6 +341,22 @@ void MariaDbServer::create_test_user() {
 
 bool MariaDbServer::running() { return process_.running(); }
 
+void MariaDbServer::restart(std::chrono::milliseconds down) {
+  admin_.reset();
+  process_.stop(options_.stop_timeout);
+  std::this_thread::sleep_for(down);
+  // The port was ours a moment ago; mariadbd binds with SO_REUSEADDR, so only another process
+  // taking it in between can make this fail.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (try_start(port_)) {
+      admin_.emplace(params());
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error(fmt::format("mariadbd: port {} stayed taken after the restart", port_));
+}
+
 MariaDbConnection::Params MariaDbServer::params(std::string database) const {
   MariaDbConnection::Params p;
   p.host = host_;

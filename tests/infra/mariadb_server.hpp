@@ -122,6 +122,11 @@ class MariaDbServer {
   // The last `lines` lines of the error log, for failure messages.
   std::string error_log_tail(size_t lines = 30) const;
 
+  // Stops the server (SIGTERM, as a DBA's restart) and starts it again on the same port and data
+  // directory, waiting `down` in between; the admin connection is renewed. Clients see their
+  // connections drop and can reconnect to the same address.
+  void restart(std::chrono::milliseconds down = std::chrono::milliseconds(0));
+
   // Terminates the server (SIGTERM, then SIGKILL after options.stop_timeout) and removes its
   // directory unless keep_directory is set. Idempotent.
   void stop();
