@@ -94,6 +94,7 @@ void register_binlog(CLI::App& app, Action& action) {
   print->add_option("--schema", args->schema_path,
                     "schema file (from `obsync schema pull`): column names, signedness, ENUM/SET labels");
   print->callback([args, &action] { action = [args] { return run_binlog_print(*args); }; });
+  register_binlog_tail(*cmd, action);
 }
 
 }  // namespace obsync::cli

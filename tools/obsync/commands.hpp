@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/sema/checker.hpp"
 #include "compiler/sema/schema.hpp"
 
 namespace obsync::cli {
@@ -24,11 +25,17 @@ void register_explain(CLI::App& app, Action& action);
 void register_eval(CLI::App& app, Action& action);
 void register_repl(CLI::App& app, Action& action);
 void register_binlog(CLI::App& app, Action& action);
+void register_binlog_tail(CLI::App& binlog, Action& action);  // under `binlog`
+void register_schema(CLI::App& app, Action& action);
 
 // Evaluates one expression over an optional typed row (JSON) and prints its MySQL text form;
 // diagnostics and evaluation errors go to `err`. Returns the exit code (0, 1 or 2).
 int evaluate_and_print(const std::string& expr_text, const std::vector<ColumnSchema>& columns,
                        const std::string& row_json, std::ostream& out, std::ostream& err);
+
+// Loads and checks a script; prints diagnostics to stderr; false when it has errors or cannot
+// be read.
+bool load_plan(const std::string& path, Program& program, Plan& plan, const Schema* schema);
 
 // Reads `--schema FILE`; on failure prints why (with the JSON pointer) and returns false.
 bool load_schema_file(const std::string& path, std::optional<Schema>& schema);

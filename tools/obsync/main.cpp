@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   register_eval(app, action);
   register_repl(app, action);
   register_binlog(app, action);
+  register_schema(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
