@@ -43,17 +43,14 @@ uint32_t derive_server_id(std::string_view project_name) {
   return kLow + folded % (0xFFFFFFFFu - kLow + 1u);
 }
 
-namespace {
-
-// The property's value with env() and file() read now.
-bool resolve(const PlanProperty& p, const std::string& source, std::string& out, std::string& error) {
+bool resolve_property(const PlanProperty& p, std::string_view owner, std::string& out, std::string& error) {
   switch (p.kind) {
     case ast::PropertyValue::Kind::Env: {
       const char* v = std::getenv(p.value.c_str());
       if (v == nullptr) {
-        error = fmt::format("SOURCE {}: property '{}' reads environment variable {}, which is not set; "
+        error = fmt::format("{}: property '{}' reads environment variable {}, which is not set; "
                             "export it before running obsync",
-                            source, p.key, p.value);
+                            owner, p.key, p.value);
         return false;
       }
       out = v;
@@ -62,7 +59,7 @@ bool resolve(const PlanProperty& p, const std::string& source, std::string& out,
     case ast::PropertyValue::Kind::File: {
       std::ifstream in(p.value, std::ios::binary);
       if (!in) {
-        error = fmt::format("SOURCE {}: property '{}' reads file '{}', which cannot be opened: {}", source,
+        error = fmt::format("{}: property '{}' reads file '{}', which cannot be opened: {}", owner,
                             p.key, p.value, std::strerror(errno));
         return false;
       }
@@ -78,6 +75,8 @@ bool resolve(const PlanProperty& p, const std::string& source, std::string& out,
       return true;
   }
 }
+
+namespace {
 
 bool parse_port(std::string_view text, unsigned& port) {
   if (text.empty() || text.size() > 5) return false;
@@ -125,7 +124,7 @@ std::optional<SourceConfig> source_config_from_plan(const Plan& plan, std::strin
   std::string binlog_text;
   for (const auto& p : conn->properties) {
     std::string v;
-    if (!resolve(p, c.name, v, error)) return std::nullopt;
+    if (!resolve_property(p, "SOURCE " + c.name, v, error)) return std::nullopt;
     auto bad = [&](std::string_view what) {
       error = fmt::format("SOURCE {}: property '{}' {}", c.name, p.key, what);
       return std::nullopt;

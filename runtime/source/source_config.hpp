@@ -8,6 +8,7 @@
 
 namespace obsync {
 struct Plan;
+struct PlanProperty;
 }
 
 namespace obsync::source {
@@ -50,6 +51,10 @@ struct SourceConfig {
 // not a random number), in [1 << 24, 2^32 - 1] so it stays clear of the small ids DBAs give
 // their own replicas.
 uint32_t derive_server_id(std::string_view project_name);
+
+// A SOURCE or SINK property's value with env('…') and file('…') read now (a file's trailing
+// newlines dropped). False with `error` naming `owner` ("SOURCE ob"), the property and what to do.
+bool resolve_property(const PlanProperty& p, std::string_view owner, std::string& out, std::string& error);
 
 // Builds the config of the plan's source (the project's FROM, or the only SOURCE), reading
 // env('…') and file('…') values now. nullopt with `error` set (a complete sentence naming the
