@@ -27,6 +27,8 @@ void register_repl(CLI::App& app, Action& action);
 void register_binlog(CLI::App& app, Action& action);
 void register_binlog_tail(CLI::App& binlog, Action& action);  // under `binlog`
 void register_schema(CLI::App& app, Action& action);
+void register_run(CLI::App& app, Action& action);  // run and status
+void register_precheck(CLI::App& app, Action& action);
 
 // Evaluates one expression over an optional typed row (JSON) and prints its MySQL text form;
 // diagnostics and evaluation errors go to `err`. Returns the exit code (0, 1 or 2).

@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   register_repl(app, action);
   register_binlog(app, action);
   register_schema(app, action);
+  register_run(app, action);
+  register_precheck(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

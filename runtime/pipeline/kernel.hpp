@@ -1,0 +1,51 @@
+// A SYNC's compiled WHERE and COLUMNS for one table at one schema version, run over row
+// batches: which rows go out as what (the UPDATE-in/out rule) and their output values. This is
+// the interpreter-backed kernel; the JIT (issue 5) serves the same interface.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/sema/checker.hpp"
+#include "runtime/batch/row_batch.hpp"
+#include "runtime/encode/encoder.hpp"
+
+namespace obsync::pipeline {
+
+struct KernelOutput {
+  encode::RecordKind kind = encode::RecordKind::Insert;
+  std::vector<Value> before, after;  // output columns; filled for the images `kind` has
+};
+
+class TableKernel {
+ public:
+  // `table` is a typed SyncTable (checked against this table's schema); it must outlive the kernel.
+  explicit TableKernel(const SyncTable& table);
+
+  // Row `row` of `batch`: false when the row is filtered out; true with `out` set. On an
+  // evaluation error (MySQL raises one: overflow, bad conversion…) returns false with `error`
+  // set to a sentence naming the expression; the caller stops the project.
+  bool run(const RowBatch& batch, size_t row, bool full_sync, int64_t commit_ts_us, KernelOutput& out,
+           std::string& error);
+
+  // True when the WHERE uses op() or OLD.col: it describes changes, not rows, so it is evaluated
+  // once per change and an UPDATE stays an UPDATE (the in/out rule needs a row predicate).
+  bool change_predicate() const { return change_predicate_; }
+  const SyncTable& table() const { return table_; }
+
+ private:
+  bool where(const std::vector<Value>& row, const std::vector<Value>* old_row, std::string_view op,
+             const std::optional<Temporal>& ts, bool& keep, std::string& error);
+  bool project(const std::vector<Value>& row, const std::vector<Value>* old_row, std::string_view op,
+               const std::optional<Temporal>& ts, std::vector<Value>& out, std::string& error);
+
+  const SyncTable& table_;
+  bool change_predicate_ = false;
+  std::vector<Value> before_, after_;
+};
+
+// The commit time as the DATETIME(6) commit_ts() returns (UTC).
+Temporal commit_ts_value(int64_t commit_ts_us);
+
+}  // namespace obsync::pipeline
