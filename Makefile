@@ -24,13 +24,12 @@ unit: build
 integration: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L integration
 
-# Until the runtime exists, the main job is the compiler's: check every example, then show the
-# resolved plan of the shop project and evaluate one of its conditions on a sample row.
+# The main job on local servers: a private MariaDB with a small shop and a private Kafka broker,
+# examples/quickstart.sync run by `obsync run` (schema, full, incremental), a few changes, and what
+# arrived in each topic; everything started is stopped again.
 demo: build
 	@$(BUILD_DIR)/obsync check examples/*.sync && echo "check: examples/*.sync are clean"
-	@$(BUILD_DIR)/obsync explain examples/shop.sync
-	@$(BUILD_DIR)/obsync eval --columns "status VARCHAR(20), amount DECIMAL(10,2)" \
-	  --row '{"status": "paid", "amount": "120.50"}' -- "status <> 'cancelled' AND amount >= 100"
+	@$(BUILD_DIR)/obsync_demo $(BUILD_DIR)/obsync examples/quickstart.sync
 
 clean:
 	rm -rf $(BUILD_DIR)
