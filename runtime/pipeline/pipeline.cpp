@@ -247,6 +247,7 @@ void Pipeline::send(const std::string& topic, int32_t partition, const encode::M
     std::lock_guard lock(mutex_);
     if (ticket >= first_ticket_ && ticket - first_ticket_ < pending_.size()) pending_[ticket - first_ticket_]->outstanding++;
     stats_.messages++;
+    stats_.bytes += m.key.size() + m.value.size();
   }
   if (!sink_.produce(topic, partition, m.key, m.has_key, m.value, ticket, error)) {
     std::lock_guard lock(mutex_);
@@ -472,6 +473,7 @@ void Pipeline::delivered(uint64_t ticket, const sink::SinkError& error) {
                                                                                    : nullptr;
   if (p) p->outstanding--;
   if (!error.empty()) {
+    stats_.delivery_errors++;
     if (!failed_) {
       std::string where = p == nullptr ? std::string()
                           : p->kind == Pending::Kind::FullSync

@@ -51,6 +51,8 @@ struct PipelineStats {
   uint64_t acked = 0;            // … acknowledged
   uint64_t transactions = 0;     // committed by the reader
   uint64_t checkpoints = 0;      // checkpoint writes
+  uint64_t bytes = 0;            // key + value bytes produced
+  uint64_t delivery_errors = 0;  // messages the broker refused or that timed out
   int64_t last_commit_ts_us = 0; // of the last acknowledged transaction
   std::map<std::string, uint64_t> rows_per_table;  // "db.table" → messages
 };

@@ -22,6 +22,7 @@
 #include "runtime/source/source_config.hpp"
 #include "runtime/state/checkpoint.hpp"
 #include "tools/obsync/commands.hpp"
+#include "tools/obsync/metrics_server.hpp"
 
 namespace obsync::cli {
 
@@ -43,7 +44,64 @@ std::string now_text() {
   return buf;
 }
 
-void log_line(const std::string& line) { std::cerr << now_text() << " " << line << "\n"; }
+bool g_tty = false;        // stderr is a terminal: progress lines are redrawn in place
+bool g_progress_open = false;  // a progress line is on the screen without its newline
+
+void log_line(const std::string& line) {
+  if (g_progress_open) std::cerr << "\r\033[K";
+  g_progress_open = false;
+  std::cerr << now_text() << " " << line << "\n";
+}
+
+// A progress line: redrawn in place on a terminal; a log line otherwise (the caller throttles).
+void progress_line(const std::string& line) {
+  if (!g_tty) {
+    log_line(line);
+    return;
+  }
+  std::cerr << "\r\033[K" << line << std::flush;
+  g_progress_open = true;
+}
+
+std::string eta_text(double seconds) {
+  if (seconds <= 0 || seconds > 360000) return "-";
+  int s = static_cast<int>(seconds);
+  return s >= 3600 ? fmt::format("{}:{:02d}:{:02d}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02d}", s / 60, s % 60);
+}
+
+// Prometheus text exposition of the run's counters.
+std::string render_metrics(const pipeline::PipelineStats& st, const std::string& project, const std::string& phase) {
+  std::string out;
+  auto metric = [&](const char* name, const char* type, const char* help, const std::string& samples) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{}", name, help, name, type, samples);
+  };
+  std::string p = fmt::format("project=\"{}\"", project);
+  metric("obsync_changes_total", "counter", "Row changes read from the source (in scope).",
+         fmt::format("obsync_changes_total{{{}}} {}\n", p, st.rows_in));
+  std::string per_table;
+  for (const auto& [table, n] : st.rows_per_table)
+    per_table += fmt::format("obsync_messages_total{{{},table=\"{}\"}} {}\n", p, table, n);
+  metric("obsync_messages_total", "counter", "Messages produced, per source table.", per_table);
+  metric("obsync_messages_acked_total", "counter", "Messages the broker acknowledged.",
+         fmt::format("obsync_messages_acked_total{{{}}} {}\n", p, st.acked));
+  metric("obsync_bytes_total", "counter", "Key and value bytes produced.",
+         fmt::format("obsync_bytes_total{{{}}} {}\n", p, st.bytes));
+  metric("obsync_transactions_total", "counter", "Source transactions read.",
+         fmt::format("obsync_transactions_total{{{}}} {}\n", p, st.transactions));
+  metric("obsync_errors_total", "counter", "Messages the broker refused or that timed out.",
+         fmt::format("obsync_errors_total{{{}}} {}\n", p, st.delivery_errors));
+  metric("obsync_checkpoints_total", "counter", "Checkpoint writes.",
+         fmt::format("obsync_checkpoints_total{{{}}} {}\n", p, st.checkpoints));
+  double lag = st.last_commit_ts_us
+                   ? std::max(0.0, std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count() -
+                                       static_cast<double>(st.last_commit_ts_us) / 1e6)
+                   : 0.0;
+  metric("obsync_lag_seconds", "gauge", "Time since the source commit of the last acknowledged transaction.",
+         fmt::format("obsync_lag_seconds{{{}}} {:.3f}\n", p, lag));
+  metric("obsync_phase", "gauge", "The step running now (1 for the current phase).",
+         fmt::format("obsync_phase{{{},phase=\"{}\"}} 1\n", p, phase));
+  return out;
+}
 
 std::string default_state_dir(const Plan& plan) {
   std::string name;
@@ -56,9 +114,12 @@ struct RunArgs {
   std::string state_dir;
   std::string engine = "interp";
   int stop_after_idle = 0;  // seconds without changes after which run ends (tests, demos); 0: never
+  int metrics_port = -1;    // -1: no metrics endpoint
+  std::string metrics_address = "0.0.0.0";
 };
 
 int run_project(const RunArgs& args) {
+  g_tty = isatty(STDERR_FILENO) != 0;
   Program program;
   Plan unchecked;
   if (!load_plan(args.script, program, unchecked, nullptr)) return kExitFailure;
@@ -149,12 +210,27 @@ int run_project(const RunArgs& args) {
     pipeline::Pipeline pipe(program, plan, history, *sink, checkpoint, popts);
     pipe_ptr = &pipe;
     pipe.set_log(log_line);
+    if (plan.project.exactly_once)
+      log_line("warning: DELIVERY EXACTLY ONCE is not implemented yet: this run delivers at least once (no change "
+               "is lost; messages in flight at a crash are sent again)");
+
+    std::atomic<const char*> phase{"schema"};
+    MetricsServer metrics;
+    if (args.metrics_port >= 0) {
+      if (!metrics.start(args.metrics_address, static_cast<unsigned>(args.metrics_port),
+                         [&] { return render_metrics(pipe.stats(), plan.project.name, phase.load()); }, error)) {
+        log_line("error: " + error);
+        return kExitFailure;
+      }
+      log_line(fmt::format("metrics on http://{}:{}/metrics", args.metrics_address, metrics.port()));
+    }
 
     // SCHEMA: topics.
     pipe.prepare_topics(plan.project.schema_step, log_line);
 
     // FULL: each table, resumable per table.
     if (plan.project.full && !checkpoint.full_sync_done && !g_stop) {
+      phase = "full";
       if (checkpoint.full_sync_start.empty()) {
         // Taken before the first chunk: the incremental sync continues from here, so rows changed
         // during the copy arrive again (at least once), never not at all.
@@ -191,10 +267,17 @@ int run_project(const RunArgs& args) {
               [&](const source::FullSyncProgress& p) {
                 pipe.full_sync_progress(key, p.rows_done, p.last_key, p.done);
                 auto now = std::chrono::steady_clock::now();
-                if (p.done || now - last_log > std::chrono::seconds(2)) {
+                std::string line = fmt::format(
+                    "full sync {}: {} of ~{} rows{} ({:.0f} rows/s, ETA {})", key, p.rows_done, p.rows_estimated,
+                    p.done ? ", done" : "", p.rows_per_second,
+                    p.done ? std::string("0:00")
+                           : eta_text(p.rows_per_second > 0 && p.rows_estimated > p.rows_done
+                                          ? static_cast<double>(p.rows_estimated - p.rows_done) / p.rows_per_second
+                                          : 0));
+                if (p.done) log_line(line);
+                else if (g_tty || now - last_log > std::chrono::seconds(2)) {
                   last_log = now;
-                  log_line(fmt::format("full sync {}: {} of ~{} rows{} ({:.0f} rows/s)", key, p.rows_done,
-                                       p.rows_estimated, p.done ? ", done" : "", p.rows_per_second));
+                  progress_line(line);
                 }
               });
           if (!pipe.drain(std::chrono::minutes(5)))
@@ -223,6 +306,7 @@ int run_project(const RunArgs& args) {
         checkpoint.schema_history = history.to_json(start);
         if (!state::write_checkpoint(state_dir, checkpoint, error)) throw pipeline::PipelineError(error);
       }
+      phase = "incremental";
       log_line(fmt::format("incremental sync from {}", start.to_string()));
       source::ChangeReaderOptions ro;
       ro.in_scope = [&plan](std::string_view db, std::string_view table) { return route_table(plan, db, table) >= 0; };
@@ -251,16 +335,16 @@ int run_project(const RunArgs& args) {
           seen_rows = st.rows_in;
           last_change = now;
         }
-        if (now - last_log >= std::chrono::seconds(5)) {
+        if (now - last_log >= std::chrono::seconds(g_tty ? 1 : 5)) {
           double lag = st.last_commit_ts_us
                            ? std::max(0.0, std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
                                                    .count() -
                                                st.last_commit_ts_us / 1e6)
                            : 0.0;
-          log_line(fmt::format("incremental: {} transactions, {} changes, {} messages ({} acknowledged), lag {:.1f} s, "
-                               "{:.0f} changes/s",
-                               st.transactions, st.rows_in, st.messages, st.acked, lag,
-                               (st.rows_in - last_rows) / std::chrono::duration<double>(now - last_log).count()));
+          progress_line(fmt::format("incremental: {} transactions, {} changes, {} messages ({} acknowledged), lag "
+                                    "{:.1f} s, {:.0f} changes/s",
+                                    st.transactions, st.rows_in, st.messages, st.acked, lag,
+                                    (st.rows_in - last_rows) / std::chrono::duration<double>(now - last_log).count()));
           last_log = now;
           last_rows = st.rows_in;
         }
@@ -343,6 +427,10 @@ void register_run(CLI::App& app, Action& action) {
   cmd->add_option("--state-dir", args->state_dir, "state directory (default .obsync/<project>)");
   cmd->add_option("--engine", args->engine, "kernel engine: interp (the JIT comes with issue 5)")
       ->check(CLI::IsMember({"interp"}));
+  cmd->add_option("--metrics-port", args->metrics_port,
+                  "serve Prometheus metrics on this port (GET /metrics); 0: any free port")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--metrics-address", args->metrics_address, "address the metrics endpoint listens on (default 0.0.0.0)");
   cmd->add_option("--stop-after-idle", args->stop_after_idle,
                   "end the incremental sync after this many seconds without a change (demos, tests)");
   cmd->callback([args, &action] { action = [args] { return run_project(*args); }; });
