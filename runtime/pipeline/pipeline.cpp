@@ -38,6 +38,7 @@ struct Pipeline::Route {
   bool partition_one = false;
   std::vector<int> key_columns;  // source column indexes of the message key (SHARD BY / row key)
   std::string table_key;          // "db.table"
+  uint64_t messages = 0;          // produced through this route (metrics)
 };
 
 // What the checkpoint waits for: a transaction's messages, or a full-sync progress report's.
@@ -243,14 +244,12 @@ Pipeline::Route* Pipeline::route_for(const RowBatch& batch) {
 
 void Pipeline::send(const std::string& topic, int32_t partition, const encode::Message& m, uint64_t ticket) {
   sink::SinkError error;
-  {
-    std::lock_guard lock(mutex_);
-    if (ticket >= first_ticket_ && ticket - first_ticket_ < pending_.size()) pending_[ticket - first_ticket_]->outstanding++;
-    stats_.messages++;
-    stats_.bytes += m.key.size() + m.value.size();
-  }
+  // Everything but stats() runs on one thread (delivery reports come from sink_.poll() here), so
+  // the in-flight accounting needs no lock; publish() hands the counters to other threads.
+  if (ticket >= first_ticket_ && ticket - first_ticket_ < pending_.size()) pending_[ticket - first_ticket_]->outstanding++;
+  stats_.messages++;
+  stats_.bytes += m.key.size() + m.value.size();
   if (!sink_.produce(topic, partition, m.key, m.has_key, m.value, ticket, error)) {
-    std::lock_guard lock(mutex_);
     pending_[ticket - first_ticket_]->outstanding--;
     throw PipelineError(error.message);
   }
@@ -262,7 +261,7 @@ void Pipeline::emit(Route& route, const RowBatch& batch, size_t row, const Kerne
   rec.before = out.kind == encode::RecordKind::Delete || out.kind == encode::RecordKind::Update ? &out.before : nullptr;
   rec.after = out.kind == encode::RecordKind::Delete ? nullptr : &out.after;
   rec.store_sequence = ++store_seq_;
-  rec.now_ms = options_.now_ms();
+  rec.now_ms = batch_now_ms_;
   route.encoder->encode(route.context, rec, message_);
   // The message key: the SHARD BY (or row key) values of the source row as a JSON array of
   // strings; the table name when the table has no key. Debezium keeps its own key document.
@@ -287,8 +286,7 @@ void Pipeline::emit(Route& route, const RowBatch& batch, size_t row, const Kerne
     partition = sink::murmur2_partition(message_.key, route.partitions);
   }
   send(route.topic, partition, message_, ticket);
-  std::lock_guard lock(mutex_);
-  stats_.rows_per_table[route.table_key]++;
+  route.messages++;
 }
 
 void Pipeline::full_sync_batch(RowBatch& batch, int64_t commit_ts_us) {
@@ -299,12 +297,12 @@ void Pipeline::full_sync_batch(RowBatch& batch, int64_t commit_ts_us) {
     p->kind = Pending::Kind::FullSync;
     p->ticket = next_ticket_++;
     p->table_key = route->table_key;
-    std::lock_guard lock(mutex_);
     current_ = p.get();
     pending_.push_back(std::move(p));
   }
   encode::ChangeRecord rec;
   rec.commit_ts_us = commit_ts_us;
+  batch_now_ms_ = options_.now_ms();
   std::string error;
   for (size_t i = 0; i < batch.size(); i++) {
     if (!route->kernel->run(batch, i, true, commit_ts_us, out_, error)) {
@@ -319,16 +317,13 @@ void Pipeline::full_sync_batch(RowBatch& batch, int64_t commit_ts_us) {
       throw PipelineError(fmt::format("full sync of {}, row {}: {}", route->table_key, batch.ordinals[i] + 1, e.what()));
     }
   }
-  {
-    std::lock_guard lock(mutex_);
-    stats_.rows_in += batch.size();
-  }
+  stats_.rows_in += batch.size();
   sink_.poll(0);
+  publish();
 }
 
 void Pipeline::full_sync_progress(const std::string& table_key, uint64_t rows,
                                   const std::vector<std::optional<std::string>>& last_key, bool done) {
-  std::lock_guard lock(mutex_);
   if (current_ == nullptr || current_->kind != Pending::Kind::FullSync || current_->table_key != table_key) {
     auto p = std::make_unique<Pending>();
     p->kind = Pending::Kind::FullSync;
@@ -351,7 +346,6 @@ void Pipeline::begin(const source::TransactionInfo& txn) {
   p->begin = txn.begin;
   p->gtid = txn.gtid;
   txn_ = txn;
-  std::lock_guard lock(mutex_);
   current_ = p.get();
   pending_.push_back(std::move(p));
 }
@@ -360,6 +354,7 @@ void Pipeline::rows(const source::TransactionInfo& txn, RowBatch& batch) {
   Route* route = route_for(batch);
   if (route->sync < 0 || !route->kernel) return;
   encode::ChangeRecord rec;
+  batch_now_ms_ = options_.now_ms();
   rec.commit_ts_us = txn.commit_ts_us;
   rec.gtid = txn.gtid;
   rec.xid = txn.xid;
@@ -383,11 +378,9 @@ void Pipeline::rows(const source::TransactionInfo& txn, RowBatch& batch) {
                                       txn.gtid.empty() ? std::to_string(txn.sequence) : txn.gtid, e.what()));
     }
   }
-  {
-    std::lock_guard lock(mutex_);
-    stats_.rows_in += batch.size();
-  }
+  stats_.rows_in += batch.size();
   sink_.poll(0);
+  publish();
 }
 
 void Pipeline::ddl(const source::TransactionInfo& txn, std::string_view db, std::string_view sql,
@@ -438,7 +431,6 @@ void Pipeline::ddl(const source::TransactionInfo& txn, std::string_view db, std:
 
 void Pipeline::commit(const source::TransactionInfo& txn) {
   {
-    std::lock_guard lock(mutex_);
     if (current_ && current_->kind == Pending::Kind::Transaction) {
       current_->complete = true;
       current_->end = txn.end;
@@ -452,7 +444,6 @@ void Pipeline::commit(const source::TransactionInfo& txn) {
 }
 
 void Pipeline::abort(const source::TransactionInfo&) {
-  std::lock_guard lock(mutex_);
   // Its messages already sent stay (at least once); it is delivered again whole.
   if (current_) {
     current_->complete = true;
@@ -468,7 +459,6 @@ void Pipeline::notice(std::string_view message) {
 }
 
 void Pipeline::delivered(uint64_t ticket, const sink::SinkError& error) {
-  std::lock_guard lock(mutex_);
   Pending* p = ticket >= first_ticket_ && ticket - first_ticket_ < pending_.size() ? pending_[ticket - first_ticket_].get()
                                                                                    : nullptr;
   if (p) p->outstanding--;
@@ -489,7 +479,6 @@ void Pipeline::delivered(uint64_t ticket, const sink::SinkError& error) {
 }
 
 void Pipeline::advance_checkpoint(bool force) {
-  std::unique_lock lock(mutex_);
   while (!pending_.empty() && pending_.front()->complete && pending_.front()->outstanding == 0 && !failed_) {
     Pending& p = *pending_.front();
     if (!p.aborted) {
@@ -513,11 +502,8 @@ void Pipeline::advance_checkpoint(bool force) {
     history_.forget_before(checkpoint_.position);
     checkpoint_.schema_history = history_.to_json(checkpoint_.position);
   }
-  state::Checkpoint copy = checkpoint_;
-  lock.unlock();
   std::string error;
-  if (!state::write_checkpoint(options_.state_dir, copy, error)) throw PipelineError(error);
-  lock.lock();
+  if (!state::write_checkpoint(options_.state_dir, checkpoint_, error)) throw PipelineError(error);
   dirty_ = false;
   last_write_ = now;
   stats_.checkpoints++;
@@ -530,6 +516,7 @@ void Pipeline::service(bool force_checkpoint) {
     throw PipelineError(failure_);
   }
   advance_checkpoint(force_checkpoint);
+  publish();
 }
 
 bool Pipeline::drain(std::chrono::milliseconds timeout) {
@@ -537,12 +524,21 @@ bool Pipeline::drain(std::chrono::milliseconds timeout) {
   while (sink_.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) sink_.poll(100);
   if (failed_) throw PipelineError(failure_);
   advance_checkpoint(true);
+  publish();
   return sink_.in_flight() == 0;
+}
+
+void Pipeline::publish() {
+  PipelineStats copy = stats_;
+  for (const auto& [schema, route] : routes_)
+    if (route->messages) copy.rows_per_table[route->table_key] += route->messages;
+  std::lock_guard lock(mutex_);
+  published_ = std::move(copy);
 }
 
 PipelineStats Pipeline::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  return published_;
 }
 
 }  // namespace obsync::pipeline

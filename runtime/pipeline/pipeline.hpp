@@ -111,6 +111,7 @@ class Pipeline : public source::ChangeConsumer {
             uint64_t ticket);
   void send(const std::string& topic, int32_t partition, const encode::Message& m, uint64_t ticket);
   void advance_checkpoint(bool force);
+  void publish();
   std::string topic_for(const SyncPlan& sync, const std::string& db, const std::string& table) const;
 
   const Program& program_;
@@ -129,8 +130,8 @@ class Pipeline : public source::ChangeConsumer {
   std::vector<std::unique_ptr<Schema>> bound_schemas_;
 
   // In-flight accounting: one entry per transaction (and per full-sync progress report), in
-  // order; a ticket is the entry's sequence number.
-  mutable std::mutex mutex_;
+  // order; a ticket is the entry's sequence number. Only the pipeline's thread touches it.
+  mutable std::mutex mutex_;  // guards published_ only
   std::deque<std::unique_ptr<Pending>> pending_;
   uint64_t first_ticket_ = 1, next_ticket_ = 1;
   Pending* current_ = nullptr;
@@ -140,7 +141,9 @@ class Pipeline : public source::ChangeConsumer {
   bool dirty_ = false;
   std::atomic<bool> failed_{false};
   std::string failure_;
-  PipelineStats stats_;
+  PipelineStats stats_;      // the pipeline thread's counters
+  PipelineStats published_;  // a copy for other threads (progress, metrics), under mutex_
+  int64_t batch_now_ms_ = 0;  // the message-build time of the batch being encoded
   KernelOutput out_;
   encode::Message message_;
   std::vector<Value> key_values_;
