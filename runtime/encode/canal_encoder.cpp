@@ -56,6 +56,33 @@ int sql_type(const SqlType& t) {
 
 class CanalEncoder final : public Encoder {
  public:
+  // `{"id":-5,…},"mysqlType":{…}`: the same for every row of a table, so built once per table
+  // (batches are per table: the cache almost always hits).
+  const std::string& types_block(const TableContext& table) {
+    if (table.context_id != 0 && table.context_id == types_context_) return types_;
+    std::string& o = types_;
+    o.clear();
+    o.push_back('{');
+    for (size_t i = 0; i < table.columns.size(); i++) {
+      if (i) o.push_back(',');
+      append_json_string(o, table.columns[i].name);
+      o.push_back(':');
+      append_int(o, sql_type(table.columns[i].type));
+    }
+    o += "},\"mysqlType\":{";
+    for (size_t i = 0; i < table.columns.size(); i++) {
+      if (i) o.push_back(',');
+      const OutputColumnInfo& c = table.columns[i];
+      append_json_string(o, c.name);
+      o.push_back(':');
+      if (c.type_text.empty()) append_json_string(o, to_string(c.type));
+      else append_json_string(o, c.type_text);
+    }
+    o.push_back('}');
+    types_context_ = table.context_id;
+    return types_;
+  }
+
   void encode(const TableContext& table, const ChangeRecord& r, Message& out) override {
     set_shard_key(table, r, out, scratch_);
     std::string& o = out.value;
@@ -102,23 +129,7 @@ class CanalEncoder final : public Encoder {
     if (data == nullptr) {
       o += "null,\"mysqlType\":null";
     } else {
-      o.push_back('{');
-      for (size_t i = 0; i < table.columns.size(); i++) {
-        if (i) o.push_back(',');
-        append_json_string(o, table.columns[i].name);
-        o.push_back(':');
-        append_int(o, sql_type(table.columns[i].type));
-      }
-      o += "},\"mysqlType\":{";
-      for (size_t i = 0; i < table.columns.size(); i++) {
-        if (i) o.push_back(',');
-        const OutputColumnInfo& c = table.columns[i];
-        append_json_string(o, c.name);
-        o.push_back(':');
-        if (c.type_text.empty()) append_json_string(o, to_string(c.type));
-        else append_json_string(o, c.type_text);
-      }
-      o.push_back('}');
+      o += types_block(table);
     }
     o += ",\"data\":";
     if (data == nullptr) {
@@ -158,6 +169,8 @@ class CanalEncoder final : public Encoder {
 
  private:
   std::string scratch_;
+  uint64_t types_context_ = 0;
+  std::string types_;
 };
 
 }  // namespace

@@ -38,6 +38,9 @@ struct TableContext {
   bool transaction_sequence = false;      // PROJECT … TRANSACTION SEQUENCE ON
   uint32_t server_id = 0;                 // the source server's id (Debezium source.server_id)
   std::string db_version;                 // the source server's version string
+  // Unique per context for the life of the process (0: none): encoders may cache what depends
+  // only on the context (column names and types) under it.
+  uint64_t context_id = 0;
 };
 
 enum class RecordKind : uint8_t { Insert, Update, Delete, FullSyncRow, Ddl, Heartbeat };

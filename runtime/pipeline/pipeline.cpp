@@ -198,6 +198,8 @@ std::unique_ptr<Pipeline::Route> Pipeline::bind_route(const std::string& db, con
   route->partitions = p->second;
 
   encode::TableContext& c = route->context;
+  static std::atomic<uint64_t> next_context_id{1};
+  c.context_id = next_context_id++;
   c.source_kind = options_.source_kind;
   c.source_name = options_.source_name;
   c.tenant = options_.tenant;
@@ -269,7 +271,10 @@ void Pipeline::emit(Route& route, const RowBatch& batch, size_t row, const Kerne
   if (route.partition_one) {
     message_.has_key = false;
   } else {
-    if (route.sync_plan->format != "debezium" || !message_.has_key) {
+    // The encoder already wrote it from the output columns when they hold every key column.
+    bool encoder_key = message_.has_key && route.context.shard_indexes.size() == route.key_columns.size() &&
+                       !route.key_columns.empty();
+    if (!encoder_key && (route.sync_plan->format != "debezium" || !message_.has_key)) {
       bool before = out.kind == encode::RecordKind::Delete;
       batch.row_values(row, before, key_values_);
       std::string& key = message_.key;
