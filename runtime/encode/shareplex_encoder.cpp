@@ -95,7 +95,11 @@ class SharePlexEncoder final : public Encoder {
     // INSERT and full-sync rows: the new key; UPDATE: the key before the change (how the target
     // finds the row); DELETE: the deleted row's key.
     const std::vector<Value>* key_image = r.kind == RecordKind::Update ? r.before : data;
-    if (key_image) append_columns(o, table, *key_image, &table.key_indexes);
+    // A table without a row key: every column is the key (SharePlex builds a key of all columns
+    // for such tables). With `{}` an UPDATE of a keyless table carried no old values at all, so
+    // a target could not find the row it changes (found by run_formats_e2e_test's rebuild).
+    const std::vector<size_t>* key_columns = table.key_indexes.empty() ? nullptr : &table.key_indexes;
+    if (key_image) append_columns(o, table, *key_image, key_columns);
     else o += "{}";
     o.push_back('}');
   }
