@@ -233,3 +233,42 @@ TEST_CASE("read_binlog_files: a transaction cut off at the end of the last file 
   CHECK(seen.commits.size() == 1);
   CHECK(seen.aborts == 1);
 }
+
+TEST_CASE("assembler: a table renamed out of the script's scope stops, one renamed into it starts; both logged",
+          "[assembler]") {
+  BinlogBuilder b;
+  b.gtid(kSid, 1);
+  b.query("shop", "RENAME TABLE orders TO orders_old, staging TO orders");
+  b.gtid(kSid, 2);
+  b.query("shop", "BEGIN");
+  b.table_map(42, "shop", "orders", orders_columns());
+  b.rows(event_type::kWriteRowsV2, 42, 2, orders_row(1, "new"));
+  b.table_map(43, "shop", "orders_old", orders_columns());
+  b.rows(event_type::kWriteRowsV2, 43, 2, orders_row(2, "old"));
+  b.xid(1);
+  SchemaHistory history;
+  BinlogPosition start{"ob.000001", 4, {}, false};
+  history.set_table("shop", "orders", orders_schema(), start);
+  TableSchema staging = orders_schema();
+  staging.name = "staging";
+  history.set_table("shop", "staging", staging, start);
+  struct Notes : Collector {
+    using Collector::Collector;
+    std::vector<std::string> notes;
+    void notice(std::string_view m) override { notes.emplace_back(m); }
+  };
+  Seen seen;
+  Notes collector(seen);
+  ChangeReaderOptions options;
+  options.in_scope = [](std::string_view db, std::string_view t) { return db == "shop" && t == "orders"; };
+  TransactionAssembler a(history, collector, options);
+  feed(a, b.span(), "ob.000001");
+  std::string all;
+  for (const auto& n : collector.notes) all += n + "\n";
+  INFO(all);
+  CHECK_THAT(all, Catch::Contains("table shop.orders renamed to shop.orders_old: out of the script's scope"));
+  CHECK_THAT(all, Catch::Contains("table shop.staging renamed to shop.orders: now in the script's scope"));
+  // Only the table now named orders is delivered.
+  CHECK(seen.events == std::vector<std::string>{"begin 1", "ddl RENAME TABLE orders TO orders_old, staging TO orders",
+                                                "commit 1 rows=0", "begin 2", "rows orders 1", "commit 2 rows=1"});
+}
