@@ -103,7 +103,11 @@ SqlConnection::SqlConnection(const SourceConfig& config, const Endpoint& endpoin
   mysql_optionsv(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
   switch (config.tls.mode) {
     case TlsMode::Disabled:
+      break;
     case TlsMode::Preferred:
+      // Ask for TLS when the server offers it; a server without TLS still gets a connection.
+      mysql_ssl_set(m, nullptr, nullptr, nullptr, nullptr, nullptr);
+      mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
       break;
     case TlsMode::Required:
       mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
