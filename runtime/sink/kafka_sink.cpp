@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <mutex>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -150,6 +152,36 @@ struct KafkaSink::Impl {
   DeliveryFn on_delivery;
   std::atomic<size_t> in_flight{0};
   std::string describe;  // "SINK kafka (127.0.0.1:9092)"
+  // librdkafka's last error log line (authentication, TLS, resolution…): a metadata timeout
+  // alone says only "transport failure", this says why.
+  std::mutex log_mutex;
+  std::string last_error;
+
+  std::string why() {
+    std::lock_guard lock(log_mutex);
+    if (last_error.empty()) return {};
+    std::string hint;
+    if (last_error.find("uthentication") != std::string::npos)
+      hint = "; check sasl_user, sasl_password and sasl_mechanism of the SINK";
+    else if (last_error.find("SSL") != std::string::npos || last_error.find("certificate") != std::string::npos)
+      hint = "; check security and the ssl_* properties of the SINK";
+    return fmt::format(" (librdkafka: {}{})", last_error, hint);
+  }
+
+  // librdkafka's log lines go to standard error in obsync's words, errors remembered for why().
+  static void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+    auto* self = static_cast<Impl*>(rd_kafka_opaque(rk));
+    if (self != nullptr && level <= 3) {
+      std::lock_guard lock(self->log_mutex);
+      // "sasl_plaintext://127.0.0.1:40725/bootstrap: SASL authentication error: …": keep the reason.
+      std::string_view text(buf);
+      size_t cut = text.find("/bootstrap: ");
+      if (cut != std::string_view::npos) text.remove_prefix(cut + 12);
+      if (self->last_error == text) return;  // repeated
+      self->last_error = std::string(text);
+    }
+    if (level <= 4) std::fprintf(stderr, "kafka %s: %s\n", fac, buf);
+  }
 
   ~Impl() {
     if (rk != nullptr) {
@@ -196,6 +228,7 @@ std::unique_ptr<KafkaSink> KafkaSink::create(const SinkConfig& config, DeliveryF
     }
   }
   rd_kafka_conf_set_dr_msg_cb(conf, &Impl::delivery_cb);
+  rd_kafka_conf_set_log_cb(conf, &Impl::log_cb);
   rd_kafka_conf_set_opaque(conf, sink->impl_.get());
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (rk == nullptr) {
@@ -240,9 +273,9 @@ bool KafkaSink::describe_topics(const std::vector<std::string>& topics, std::vec
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk, 1, nullptr, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error.message = fmt::format("{}: cannot read the cluster's metadata: {}; check that the brokers are reachable "
-                                "and bootstrap is right",
-                                impl_->describe, rd_kafka_err2str(err));
+    std::string why = impl_->why();
+    error.message = fmt::format("{}: cannot read the cluster's metadata: {}{}", impl_->describe, rd_kafka_err2str(err),
+                                why.empty() ? "; check that the brokers are reachable and bootstrap is right" : why);
     error.retryable = retryable(err);
     return false;
   }
@@ -262,7 +295,9 @@ bool KafkaSink::brokers(std::vector<std::string>& out, SinkError& error, int tim
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(impl_->rk, 0, nullptr, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error.message = fmt::format("{}: cannot reach the cluster: {}", impl_->describe, rd_kafka_err2str(err));
+    std::string why = impl_->why();
+    error.message = fmt::format("{}: cannot reach the cluster: {}{}", impl_->describe, rd_kafka_err2str(err),
+                                why.empty() ? "; check that the brokers are reachable and bootstrap is right" : why);
     error.retryable = retryable(err);
     return false;
   }
