@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -237,5 +238,52 @@ TEST_CASE("run: full + incremental sync through a real broker rebuild the filter
   auto status = obsync::test::run_process({OBSYNC_BINARY, "status", script.string(), "--state-dir", state});
   CHECK(status.exit_code == 0);
   CHECK_THAT(status.out, Catch::Contains("full sync    done"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run: DDL ON sends the source's DDL to every partition of the topic, in order with the rows", "[e2e]") {
+  MariaDbServer& server = obsync::test::shared_mariadb();
+  obsync::test::KafkaBroker& kafka = obsync::test::shared_kafka();
+  server.execute("DROP DATABASE IF EXISTS e2eddl");
+  server.execute("CREATE DATABASE e2eddl");
+  server.execute("CREATE TABLE e2eddl.t (id INT PRIMARY KEY, v VARCHAR(10))");
+  ::setenv("OBSYNC_E2E_PASSWORD", server.password().c_str(), 1);
+  fs::path dir = fs::temp_directory_path() / fmt::format("obsync-e2eddl-{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path script = dir / "ddl.sync";
+  std::ofstream(script) << fmt::format(
+      "SOURCE db MARIADB (host = '127.0.0.1', port = {}, user = '{}', password = env('OBSYNC_E2E_PASSWORD'), "
+      "heartbeat = 1);\nSINK k KAFKA (bootstrap = '{}');\nPROJECT e2eddl DDL ON;\n"
+      "SYNC e2eddl.t TO TOPIC e2eddl_t (PARTITIONS 3) FORMAT canal;\n",
+      server.port(), server.user(), kafka.bootstrap());
+  obsync::test::ProcessResult r;
+  std::thread runner([&] {
+    r = obsync::test::run_process({OBSYNC_BINARY, "run", script.string(), "--state-dir", (dir / "s").string(),
+                                   "--stop-after-idle", "4"},
+                                  std::chrono::seconds(90));
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto conn = server.connect("e2eddl");
+  conn.execute("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')");
+  conn.execute("ALTER TABLE t ADD COLUMN w INT");
+  conn.execute("INSERT INTO t VALUES (5, 'e', 7)");
+  runner.join();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto messages = consume_all(kafka.bootstrap(), "e2eddl_t");
+  std::set<int32_t> ddl_partitions;
+  for (const auto& m : messages)
+    if (m.value.value("isDdl", false)) {
+      ddl_partitions.insert(m.partition);
+      CHECK_THAT(m.value["sql"].get<std::string>(), Catch::Contains("ADD COLUMN w"));
+      CHECK(m.value["type"] == "ALTER");
+    }
+  CHECK(ddl_partitions == std::set<int32_t>{0, 1, 2});
+  // The row after the DDL carries the new column.
+  bool saw_w = false;
+  for (const auto& m : messages)
+    if (!m.value.value("isDdl", false) && m.value["data"][0]["id"] == "5") saw_w = m.value["data"][0]["w"] == "7";
+  CHECK(saw_w);
   fs::remove_all(dir);
 }
