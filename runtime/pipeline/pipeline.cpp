@@ -502,7 +502,9 @@ void Pipeline::advance_checkpoint(bool force) {
     first_ticket_++;
   }
   auto now = std::chrono::steady_clock::now();
-  if (!dirty_ || (!force && now - last_write_ < options_.checkpoint_interval)) return;
+  // The first checkpoint of a run is written at once: a run that crashes within its first second
+  // must not lose (and later resend) everything it did. After that, at most once an interval.
+  if (!dirty_ || (!force && stats_.checkpoints > 0 && now - last_write_ < options_.checkpoint_interval)) return;
   if (!checkpoint_.position.empty()) {
     history_.forget_before(checkpoint_.position);
     checkpoint_.schema_history = history_.to_json(checkpoint_.position);

@@ -253,7 +253,12 @@ int run_project(const RunArgs& args) {
           ft.schema = t.schema;
           if (s.stmt->where)
             if (auto where = source::pushdown_sql(*s.stmt->where, t.schema)) ft.where_sql = *where;
-          if (done != checkpoint.full_sync.end()) ft.resume_after = done->second.last_key;
+          // Rows copied by earlier runs: progress counts the whole table, not this run's share.
+          uint64_t prior = 0;
+          if (done != checkpoint.full_sync.end()) {
+            ft.resume_after = done->second.last_key;
+            prior = done->second.rows;
+          }
           source::FullSyncOptions fo;
           auto started = std::chrono::steady_clock::now();
           auto last_log = started;
@@ -265,14 +270,15 @@ int run_project(const RunArgs& args) {
                 pipe.service();
               },
               [&](const source::FullSyncProgress& p) {
-                pipe.full_sync_progress(key, p.rows_done, p.last_key, p.done);
+                pipe.full_sync_progress(key, prior + p.rows_done, p.last_key, p.done);
                 auto now = std::chrono::steady_clock::now();
                 std::string line = fmt::format(
-                    "full sync {}: {} of ~{} rows{} ({:.0f} rows/s, ETA {})", key, p.rows_done, p.rows_estimated,
+                    "full sync {}: {} of ~{} rows{} ({:.0f} rows/s, ETA {})", key, prior + p.rows_done, p.rows_estimated,
                     p.done ? ", done" : "", p.rows_per_second,
                     p.done ? std::string("0:00")
-                           : eta_text(p.rows_per_second > 0 && p.rows_estimated > p.rows_done
-                                          ? static_cast<double>(p.rows_estimated - p.rows_done) / p.rows_per_second
+                           : eta_text(p.rows_per_second > 0 && p.rows_estimated > prior + p.rows_done
+                                          ? static_cast<double>(p.rows_estimated - prior - p.rows_done) /
+                                                p.rows_per_second
                                           : 0));
                 if (p.done) log_line(line);
                 else if (g_tty || now - last_log > std::chrono::seconds(2)) {
