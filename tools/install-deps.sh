@@ -5,6 +5,7 @@ packages=(
   g++ cmake make pkg-config uuid-dev
   antlr4 libantlr4-runtime-dev      # grammar tool 4.7.2 + C++ runtime 4.9
   libfmt-dev catch2 libcli11-dev nlohmann-json3-dev libedit-dev
+  llvm-14-dev                       # the JIT: LLVM ORC, pinned to bookworm's default major
   libicu-dev                        # REGEXP with ICU, as MySQL 8
   libjemalloc-dev                   # allocator: the parse tree and message paths allocate a lot
   libssl-dev                        # SHA1/SHA2/MD5 for the masking functions

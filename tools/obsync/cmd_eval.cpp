@@ -1,10 +1,12 @@
 // obsync eval: evaluate one expression with MySQL semantics and print it as the mysql client does.
 #include <fmt/format.h>
 
+#include <bit>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "compiler/interp/interpreter.hpp"
+#include "compiler/jit/jit.hpp"
 #include "compiler/parse/parser.hpp"
 #include "compiler/sema/binder.hpp"
 #include "stdlib/convert.hpp"
@@ -13,8 +15,50 @@
 
 namespace obsync::cli {
 
-int evaluate_and_print(const std::string& expr_text, const std::vector<ColumnSchema>& columns,
-                       const std::string& row_json, std::ostream& out, std::ostream& err) {
+namespace {
+
+// Evaluates `ir` with the JIT through a one-row batch: true with `value` set, or false with
+// `why_not` when the expression is outside what the JIT compiles. An evaluation error leaves
+// ctx.failed set (the interpreter, rerun on the failing row, words the message).
+bool evaluate_with_jit(const ir::Expr& ir, const std::vector<ColumnSchema>& columns, const std::vector<Value>& row,
+                       Value& value, EvalContext& ctx, std::string& why_not) {
+  std::vector<SqlType> types;
+  for (const auto& c : columns) types.push_back(c.type);
+  auto kernel = jit::JitEngine::instance().compile_projection(ir, types, why_not);
+  if (!kernel) return false;
+  std::vector<int64_t> ints(row.size());
+  std::vector<double> doubles(row.size());
+  std::vector<uint64_t> validity(row.size());
+  jit::ColumnArrays arrays;
+  for (size_t c = 0; c < row.size(); ++c) {
+    const Value& v = row[c];
+    validity[c] = v.is_null() ? 0 : 1;
+    if (v.cls == TypeClass::Int) ints[c] = v.is_unsigned ? static_cast<int64_t>(v.u) : v.i;
+    if (v.cls == TypeClass::Double) doubles[c] = v.d;
+    arrays.data.push_back(columns[c].type.cls == TypeClass::Double ? static_cast<const void*>(&doubles[c])
+                                                                   : static_cast<const void*>(&ints[c]));
+    arrays.validity.push_back(&validity[c]);
+  }
+  int64_t out = 0;
+  uint8_t is_null = 0;
+  int64_t error_row = -1;
+  kernel->run(arrays, 1, &out, &is_null, error_row);
+  if (error_row == 0) {
+    RowContext ctx_row;
+    ctx_row.row = &row;
+    evaluate(ir, ctx_row, ctx);
+    if (!ctx.failed) ctx.fail(0, "the JIT kernel failed where the interpreter does not");
+    return true;
+  }
+  if (is_null) value = Value::null();
+  else if (kernel->result_class() == TypeClass::Double) value = Value::from_double(std::bit_cast<double>(out));
+  else if (ir.type.is_unsigned) value = Value::from_uint(static_cast<uint64_t>(out));
+  else value = Value::from_int(out);
+  return true;
+}
+
+int evaluate_and_print_with(const std::string& expr_text, const std::vector<ColumnSchema>& columns,
+                            const std::string& row_json, bool use_jit, std::ostream& out, std::ostream& err) {
   std::vector<Value> row(columns.size());
   if (!row_json.empty()) {
     std::string error;
@@ -39,16 +83,28 @@ int evaluate_and_print(const std::string& expr_text, const std::vector<ColumnSch
     return kExitFailure;
   }
   for (const auto& d : diags.diagnostics()) err << render_human(d, sources, use_color());
-  RowContext ctx_row;
-  ctx_row.row = &row;
   EvalContext ctx;
-  Value v = evaluate(*ir, ctx_row, ctx);
+  Value v;
+  std::string why_not;
+  if (!use_jit || !evaluate_with_jit(*ir, columns, row, v, ctx, why_not)) {
+    if (use_jit) err << "(interpreter: " << why_not << ")\n";
+    RowContext ctx_row;
+    ctx_row.row = &row;
+    v = evaluate(*ir, ctx_row, ctx);
+  }
   if (ctx.failed) {
     err << fmt::format("error: {} in '{}'\n", ctx.error, ctx.expr_text.empty() ? expr_text : ctx.expr_text);
     return kExitFailure;
   }
   out << (v.is_null() ? std::string("NULL") : render_value(v, ir->type)) << "\n";
   return kExitOk;
+}
+
+}  // namespace
+
+int evaluate_and_print(const std::string& expr_text, const std::vector<ColumnSchema>& columns,
+                       const std::string& row_json, std::ostream& out, std::ostream& err) {
+  return evaluate_and_print_with(expr_text, columns, row_json, false, out, err);
 }
 
 namespace {
@@ -61,9 +117,9 @@ struct EvalArgs {
 };
 
 int run_eval(const EvalArgs& args) {
-  if (args.engine != "interp") {
-    std::cerr << "error: the `" << args.engine << "` engine is not available in this build\n"
-              << "  = help: use --engine interp\n";
+  if (args.engine != "interp" && args.engine != "jit") {
+    std::cerr << "error: unknown engine `" << args.engine << "`\n"
+              << "  = help: use --engine interp or --engine jit\n";
     return kExitUsage;
   }
   std::string expr_text;
@@ -79,7 +135,7 @@ int run_eval(const EvalArgs& args) {
     }
     columns = std::move(*defs);
   }
-  return evaluate_and_print(expr_text, columns, args.row, std::cout, std::cerr);
+  return evaluate_and_print_with(expr_text, columns, args.row, args.engine == "jit", std::cout, std::cerr);
 }
 
 }  // namespace
@@ -89,7 +145,8 @@ void register_eval(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("eval", "Evaluate one expression with MySQL semantics");
   cmd->add_option("--columns", args->columns, "column definitions, e.g. 'id BIGINT UNSIGNED, price DECIMAL(10,2)'");
   cmd->add_option("--row", args->row, "the row's values as a JSON object, e.g. '{\"id\": 1, \"price\": \"9.99\"}'");
-  cmd->add_option("--engine", args->engine, "interp (reference interpreter) or jit");
+  cmd->add_option("--engine", args->engine,
+                  "interp (reference interpreter) or jit (LLVM kernel, else the interpreter with a note)");
   cmd->add_option("expr", args->expr_words, "the expression (put -- before one that starts with -)")->required();
   cmd->callback([args, &action] { action = [args] { return run_eval(*args); }; });
 }
