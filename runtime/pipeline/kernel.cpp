@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "compiler/interp/interpreter.hpp"
+#include "compiler/jit/jit.hpp"
 
 namespace obsync::pipeline {
 
@@ -31,8 +32,66 @@ Temporal commit_ts_value(int64_t us) {
   return t;
 }
 
-TableKernel::TableKernel(const SyncTable& table) : table_(table) {
+struct TableKernel::Jit {
+  std::unique_ptr<jit::CompiledPredicate> predicate;
+  std::vector<SqlType> types;  // the batch column types it was compiled for
+  jit::ColumnArrays arrays;
+  std::vector<uint32_t> selection;
+};
+
+TableKernel::TableKernel(const SyncTable& table, bool use_jit) : table_(table) {
   change_predicate_ = table.where && uses_change_context(*table.where);
+  use_jit_ = use_jit && table.where != nullptr;
+  if (!table.where) engine_ = "no WHERE";
+  else if (!use_jit) engine_ = "interpreter";
+  else if (change_predicate_) engine_ = "interpreter (not compiled: op() or OLD.col)";
+}
+
+TableKernel::~TableKernel() = default;
+
+void TableKernel::prepare(const RowBatch& batch) {
+  prepared_ = nullptr;
+  if (!use_jit_ || change_predicate_ || batch.empty()) return;
+  std::vector<SqlType> types;
+  types.reserve(batch.after.size());
+  for (const auto& c : batch.after) types.push_back(c.type());
+  if (!jit_ || jit_->types.size() != types.size()) {
+    // Compiled once per kernel (the kernel lives per table and schema version).
+    jit_ = std::make_unique<Jit>();
+    jit_->types = types;
+    std::string why;
+    jit_->predicate = jit::JitEngine::instance().compile_predicate(*table_.where, types, why);
+    engine_ = jit_->predicate ? "jit" : "interpreter (" + why + ")";
+  }
+  if (!jit_->predicate) return;
+  size_t n = batch.size();
+  auto evaluate = [&](const std::vector<ColumnVector>& cols, std::vector<uint8_t>& pass) {
+    jit::ColumnArrays& a = jit_->arrays;
+    a.data.assign(cols.size(), nullptr);
+    a.validity.assign(cols.size(), nullptr);
+    for (size_t c = 0; c < cols.size(); c++) {
+      if (cols[c].cls() == TypeClass::Int) a.data[c] = cols[c].i64();
+      else if (cols[c].cls() == TypeClass::Double) a.data[c] = cols[c].f64();
+      a.validity[c] = cols[c].validity();
+    }
+    jit_->selection.resize(n);
+    size_t selected = 0;
+    int64_t error_row = -1;
+    jit_->predicate->run(a, n, jit_->selection.data(), selected, error_row);
+    if (error_row >= 0) return false;
+    pass.assign(n, 0);
+    for (size_t k = 0; k < selected; k++) pass[jit_->selection[k]] = 1;
+    return true;
+  };
+  bool needs_before = false, needs_after = false;
+  for (ChangeOp op : batch.ops) {
+    needs_after = needs_after || op != ChangeOp::Delete;
+    needs_before = needs_before || op != ChangeOp::Insert;
+  }
+  if (needs_after && !evaluate(batch.after, pass_after_)) return;
+  if (needs_before && !evaluate(batch.before, pass_before_)) return;
+  prepared_ = &batch;
+  prepared_rows_ = batch.size();
 }
 
 bool TableKernel::where(const std::vector<Value>& row, const std::vector<Value>* old_row, std::string_view op,
@@ -71,22 +130,25 @@ bool TableKernel::project(const std::vector<Value>& row, const std::vector<Value
 
 bool TableKernel::run(const RowBatch& batch, size_t i, bool full_sync, int64_t commit_ts_us, KernelOutput& out,
                       std::string& error) {
+  const bool jit = prepared_ == &batch && prepared_rows_ == batch.size();
   std::optional<Temporal> ts;
   if (commit_ts_us) ts = commit_ts_value(commit_ts_us);
   error.clear();
   using encode::RecordKind;
   switch (batch.ops[i]) {
     case ChangeOp::Insert: {
+      if (jit && !pass_after_[i]) return false;
       batch.row_values(i, false, after_);
-      bool keep = false;
-      if (!where(after_, nullptr, "INSERT", ts, keep, error) || !keep) return false;
+      bool keep = jit;
+      if (!jit && (!where(after_, nullptr, "INSERT", ts, keep, error) || !keep)) return false;
       out.kind = full_sync ? RecordKind::FullSyncRow : RecordKind::Insert;
       return project(after_, nullptr, "INSERT", ts, out.after, error);
     }
     case ChangeOp::Delete: {
+      if (jit && !pass_before_[i]) return false;
       batch.row_values(i, true, before_);
-      bool keep = false;
-      if (!where(before_, &before_, "DELETE", ts, keep, error) || !keep) return false;
+      bool keep = jit;
+      if (!jit && (!where(before_, &before_, "DELETE", ts, keep, error) || !keep)) return false;
       out.kind = RecordKind::Delete;
       return project(before_, &before_, "DELETE", ts, out.before, error);
     }
@@ -94,11 +156,16 @@ bool TableKernel::run(const RowBatch& batch, size_t i, bool full_sync, int64_t c
       batch.row_values(i, true, before_);
       batch.row_values(i, false, after_);
       bool in_after = false, in_before = false;
-      if (!where(after_, &before_, "UPDATE", ts, in_after, error)) return false;
-      if (change_predicate_) {
-        in_before = in_after;
-      } else if (!where(before_, &before_, "UPDATE", ts, in_before, error)) {
-        return false;
+      if (jit) {
+        in_after = pass_after_[i] != 0;
+        in_before = pass_before_[i] != 0;
+      } else {
+        if (!where(after_, &before_, "UPDATE", ts, in_after, error)) return false;
+        if (change_predicate_) {
+          in_before = in_after;
+        } else if (!where(before_, &before_, "UPDATE", ts, in_before, error)) {
+          return false;
+        }
       }
       if (in_before && in_after) {
         out.kind = RecordKind::Update;

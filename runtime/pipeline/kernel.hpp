@@ -21,7 +21,18 @@ struct KernelOutput {
 class TableKernel {
  public:
   // `table` is a typed SyncTable (checked against this table's schema); it must outlive the kernel.
-  explicit TableKernel(const SyncTable& table);
+  // `use_jit`: compile the WHERE with the JIT when it can (else the interpreter runs it).
+  explicit TableKernel(const SyncTable& table, bool use_jit = false);
+  ~TableKernel();
+
+  // Before run() on the rows of `batch`: evaluates the WHERE of every row at once with the JIT
+  // kernel when there is one. When the JIT reports an evaluation error in the batch, nothing is
+  // precomputed and run() evaluates row by row with the interpreter, which reports the error
+  // with MySQL's exact message at the same row.
+  void prepare(const RowBatch& batch);
+  void unprepare() { prepared_ = nullptr; }  // after the batch's rows: its content changes next
+  // "jit" or "interpreter (not compiled: …)": for the log and explain.
+  const std::string& engine() const { return engine_; }
 
   // Row `row` of `batch`: false when the row is filtered out; true with `out` set. On an
   // evaluation error (MySQL raises one: overflow, bad conversion…) returns false with `error`
@@ -43,6 +54,15 @@ class TableKernel {
   const SyncTable& table_;
   bool change_predicate_ = false;
   std::vector<Value> before_, after_;
+  // The JIT's WHERE (null: the interpreter's) and, for the prepared batch, each row's result on
+  // its after and before image.
+  struct Jit;
+  std::unique_ptr<Jit> jit_;
+  bool use_jit_ = false;
+  std::string engine_ = "interpreter";
+  const RowBatch* prepared_ = nullptr;
+  size_t prepared_rows_ = 0;
+  std::vector<uint8_t> pass_after_, pass_before_;
 };
 
 // The commit time as the DATETIME(6) commit_ts() returns (UTC).

@@ -39,6 +39,7 @@ struct Pipeline::Route {
   std::vector<int> key_columns;  // source column indexes of the message key (SHARD BY / row key)
   std::string table_key;          // "db.table"
   uint64_t messages = 0;          // produced through this route (metrics)
+  bool engine_logged = false;
 };
 
 // What the checkpoint waits for: a transaction's messages, or a full-sync progress report's.
@@ -171,7 +172,7 @@ std::unique_ptr<Pipeline::Route> Pipeline::bind_route(const std::string& db, con
                                     table, why.empty() ? " the table is not matched" : why));
   }
   route->sync_plan = &sync;
-  route->kernel = std::make_unique<TableKernel>(*route->table);
+  route->kernel = std::make_unique<TableKernel>(*route->table, options_.use_jit);
   size_t format_index = 0;
   const auto& formats = known_formats();
   for (size_t i = 0; i < formats.size(); i++)
@@ -233,6 +234,14 @@ std::unique_ptr<Pipeline::Route> Pipeline::bind_route(const std::string& db, con
   bound_schemas_.push_back(std::move(snapshot));
   bound_plans_.push_back(std::move(bound));
   return route;
+}
+
+void Pipeline::prepare_kernel(Route& route, const RowBatch& batch) {
+  route.kernel->prepare(batch);
+  if (route.engine_logged || !log_) return;
+  // Once per table and schema version: which engine runs its WHERE.
+  route.engine_logged = true;
+  log_(fmt::format("kernel {}: {}", route.table_key, route.kernel->engine()));
 }
 
 Pipeline::Route* Pipeline::route_for(const RowBatch& batch) {
@@ -309,6 +318,7 @@ void Pipeline::full_sync_batch(RowBatch& batch, int64_t commit_ts_us) {
   rec.commit_ts_us = commit_ts_us;
   batch_now_ms_ = options_.now_ms();
   std::string error;
+  prepare_kernel(*route, batch);
   for (size_t i = 0; i < batch.size(); i++) {
     if (!route->kernel->run(batch, i, true, commit_ts_us, out_, error)) {
       if (!error.empty())
@@ -322,6 +332,7 @@ void Pipeline::full_sync_batch(RowBatch& batch, int64_t commit_ts_us) {
       throw PipelineError(fmt::format("full sync of {}, row {}: {}", route->table_key, batch.ordinals[i] + 1, e.what()));
     }
   }
+  route->kernel->unprepare();
   stats_.rows_in += batch.size();
   sink_.poll(0);
   publish();
@@ -367,6 +378,7 @@ void Pipeline::rows(const source::TransactionInfo& txn, RowBatch& batch) {
   rec.position = txn.begin.offset;
   rec.transaction_seq = txn.sequence;
   std::string error;
+  prepare_kernel(*route, batch);
   for (size_t i = 0; i < batch.size(); i++) {
     if (!route->kernel->run(batch, i, false, txn.commit_ts_us, out_, error)) {
       if (!error.empty())
@@ -383,6 +395,7 @@ void Pipeline::rows(const source::TransactionInfo& txn, RowBatch& batch) {
                                       txn.gtid.empty() ? std::to_string(txn.sequence) : txn.gtid, e.what()));
     }
   }
+  route->kernel->unprepare();
   stats_.rows_in += batch.size();
   sink_.poll(0);
   publish();

@@ -43,6 +43,7 @@ struct PipelineOptions {
   uint32_t source_server_id = 0;
   std::string source_version;
   std::function<int64_t()> now_ms;    // the clock for messages (tests pin it)
+  bool use_jit = true;                // WHERE through JIT kernels where they compile
 };
 
 struct PipelineStats {
@@ -106,6 +107,7 @@ class Pipeline : public source::ChangeConsumer {
   struct Route;
   struct Pending;
   Route* route_for(const RowBatch& batch);
+  void prepare_kernel(Route& route, const RowBatch& batch);
   std::unique_ptr<Route> bind_route(const std::string& db, const std::string& table, const TableSchema* schema);
   void emit(Route& route, const RowBatch& batch, size_t row, const KernelOutput& out, encode::ChangeRecord& rec,
             uint64_t ticket);

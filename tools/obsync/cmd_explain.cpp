@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "compiler/jit/jit.hpp"
 #include "compiler/sema/checker.hpp"
 #include "tools/obsync/commands.hpp"
 #include "tools/obsync/plan_printer.hpp"
@@ -142,7 +143,13 @@ void print_plan(std::ostream& out, const Program& program, const Plan& plan, boo
     for (const auto& t : s.tables) {
       out << fmt::format("  table {}.{} -> topic {}\n", t.database, t.table, topic_for(s.target, t.database, t.table));
       out << fmt::format("    key: {}\n", t.key_columns.empty() ? std::string("(none: the table name)") : fmt::format("{}", fmt::join(t.key_columns, ", ")));
-      if (t.where) out << fmt::format("    where: {} [{}]\n", program.sources.text(t.where->span), to_string(t.where->type));
+      if (t.where) {
+        out << fmt::format("    where: {} [{}]\n", program.sources.text(t.where->span), to_string(t.where->type));
+        std::vector<SqlType> types;
+        for (const auto& c : t.schema->columns) types.push_back(c.type);
+        std::string why = jit::why_not_compiled(*t.where, types);
+        out << fmt::format("    where engine: {}\n", why.empty() ? std::string("jit") : "interpreter (" + why + ")");
+      }
       for (const auto& c : t.columns)
         out << fmt::format("    column {}{}: {}\n", c.name, c.is_key ? " (key)" : "", c.expr ? to_string(c.expr->type) : "?");
       if (with_ir) {

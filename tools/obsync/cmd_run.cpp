@@ -112,7 +112,7 @@ std::string default_state_dir(const Plan& plan) {
 struct RunArgs {
   std::string script;
   std::string state_dir;
-  std::string engine = "interp";
+  std::string engine = "jit";
   int stop_after_idle = 0;  // seconds without changes after which run ends (tests, demos); 0: never
   int metrics_port = -1;    // -1: no metrics endpoint
   std::string metrics_address = "0.0.0.0";
@@ -203,6 +203,7 @@ int run_project(const RunArgs& args) {
     popts.source_name = source_config->name;
     pipeline::split_ob_user(source_config->user, popts.tenant, popts.cluster);
     popts.source_version = sql.server_version();
+    popts.use_jit = args.engine == "jit";
     try {
       if (auto id = sql.scalar("SELECT @@server_id")) popts.source_server_id = static_cast<uint32_t>(std::stoul(*id));
     } catch (const source::SourceError&) {
@@ -431,8 +432,10 @@ void register_run(CLI::App& app, Action& action) {
                                         "checkpoint (exit 0 stopped cleanly, 1 error)");
   cmd->add_option("script", args->script, "script file")->required();
   cmd->add_option("--state-dir", args->state_dir, "state directory (default .obsync/<project>)");
-  cmd->add_option("--engine", args->engine, "kernel engine: interp (the JIT comes with issue 5)")
-      ->check(CLI::IsMember({"interp"}));
+  cmd->add_option("--engine", args->engine,
+                  "WHERE engine: jit (native kernels where they compile, the interpreter elsewhere; default) or "
+                  "interp (the reference interpreter only)")
+      ->check(CLI::IsMember({"jit", "interp"}));
   cmd->add_option("--metrics-port", args->metrics_port,
                   "serve Prometheus metrics on this port (GET /metrics); 0: any free port")
       ->check(CLI::Range(0, 65535));
