@@ -136,8 +136,11 @@ Outcome expected_outcome(const ExpressionCase& c, const Outcome& mariadb) {
   return {false, *c.expect_mysql, ""};
 }
 
+// OBSYNC_DIFF_ENGINE=jit runs every case through `obsync eval --engine jit` (ctest's
+// differential_jit): the JIT is held to MariaDB by the same cases as the interpreter.
 std::vector<std::string> obsync_argv(const ExpressionCase& c) {
   std::vector<std::string> argv{OBSYNC_BINARY, "eval"};
+  if (const char* engine = std::getenv("OBSYNC_DIFF_ENGINE")) argv.insert(argv.end(), {"--engine", engine});
   if (c.typed()) {
     argv.insert(argv.end(), {"--columns", c.columns, "--row", c.row_json});
   }
