@@ -171,7 +171,7 @@ const char* kSelect =
 
 }  // namespace
 
-TEST_CASE("run: full + incremental sync through a real broker rebuild the filtered table exactly; kill -9 and resume",
+TEST_CASE("run: full + incremental sync through a real broker rebuild the filtered table exactly — kill -9 and resume",
           "[e2e]") {
   if (!obsync::test::kafka_libs_present()) FAIL("Kafka jars missing: run tools/install-deps.sh");
   MariaDbServer& server = obsync::test::shared_mariadb();
@@ -288,7 +288,7 @@ TEST_CASE("run: DDL ON sends the source's DDL to every partition of the topic, i
   fs::remove_all(dir);
 }
 
-TEST_CASE("run: --engine jit and --engine interp deliver the same rows; an overflow stops both alike", "[e2e]") {
+TEST_CASE("run: --engine jit and --engine interp deliver the same rows — an overflow stops both alike", "[e2e]") {
   MariaDbServer& server = obsync::test::shared_mariadb();
   obsync::test::KafkaBroker& kafka = obsync::test::shared_kafka();
   server.execute("DROP DATABASE IF EXISTS e2ejit");

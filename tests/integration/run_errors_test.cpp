@@ -54,7 +54,7 @@ void prepare(MariaDbServer& server) {
 
 }  // namespace
 
-TEST_CASE("precheck: one line per check, pass/warn/fail and why; exit 0 only when nothing failed", "[e2e]") {
+TEST_CASE("precheck: one line per check, pass/warn/fail and why — exit 0 only when nothing failed", "[e2e]") {
   MariaDbServer& server = obsync::test::shared_mariadb();
   auto& kafka = obsync::test::shared_kafka();
   prepare(server);

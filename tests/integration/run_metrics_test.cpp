@@ -52,7 +52,7 @@ double sample(const std::string& body, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("run: --metrics-port serves Prometheus counters; SIGTERM stops cleanly with a checkpoint", "[e2e]") {
+TEST_CASE("run: --metrics-port serves Prometheus counters — SIGTERM stops cleanly with a checkpoint", "[e2e]") {
   auto& server = obsync::test::shared_mariadb();
   auto& kafka = obsync::test::shared_kafka();
   server.execute("DROP DATABASE IF EXISTS metr");

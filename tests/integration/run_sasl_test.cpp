@@ -62,7 +62,7 @@ size_t count_messages(const obsync::test::KafkaBroker& broker, const std::string
 
 }  // namespace
 
-TEST_CASE("run: SASL/PLAIN from the SINK declaration; wrong password and bad properties are clear errors",
+TEST_CASE("run: SASL/PLAIN from the SINK declaration — wrong password and bad properties are clear errors",
           "[e2e]") {
   auto& db = obsync::test::shared_mariadb();
   db.execute("DROP DATABASE IF EXISTS sasl");

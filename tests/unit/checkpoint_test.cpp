@@ -58,7 +58,7 @@ TEST_CASE("checkpoint round trip keeps every field", "[checkpoint]") {
   CHECK(!fs::exists(dir.path / "checkpoint.json.tmp"));
 }
 
-TEST_CASE("no checkpoint yet is not an error; a damaged one is", "[checkpoint]") {
+TEST_CASE("no checkpoint yet is not an error — a damaged one is", "[checkpoint]") {
   TempDir dir;
   std::string error;
   CHECK(!read_checkpoint(dir.path.string(), error));

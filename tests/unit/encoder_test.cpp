@@ -459,7 +459,7 @@ TEST_CASE("encode: deterministic, and no state leaks between messages", "[encode
   }
 }
 
-TEST_CASE("encode: keys are the SHARD BY values; none under PARTITION BY ONE", "[encode]") {
+TEST_CASE("encode: keys are the SHARD BY values — none under PARTITION BY ONE", "[encode]") {
   const auto& all = encoded();
   for (const char* f : {"default", "default_extend_column_type", "canal", "dataworks", "shareplex"}) {
     INFO(f);

@@ -543,7 +543,7 @@ TEST_CASE("fmt: random expressions print with the parentheses their meaning need
   CHECK(mismatches == 0);
 }
 
-TEST_CASE("fmt: a block comment ends at the first */; one that never ends is an error") {
+TEST_CASE("fmt: a block comment ends at the first */ — one that never ends is an error") {
   auto ok = parse("/* a */ SYNC a.b TO TOPIC t; /* b **/ /***/\n");
   CHECK_FALSE(ok->diags.has_errors());
   CHECK(ok->parsed.comments.size() == 3);

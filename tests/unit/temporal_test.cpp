@@ -637,7 +637,7 @@ TEST_CASE("DATE_ADD and DATE_SUB with every interval unit") {
   }
 }
 
-TEST_CASE("TIME + INTERVAL stays a TIME; overflow is NULL") {
+TEST_CASE("TIME + INTERVAL stays a TIME — overflow is NULL") {
   struct TimeAddCase {
     const char* time;
     const char* value;
@@ -1738,7 +1738,7 @@ TEST_CASE("round_fraction rounds half up and carries") {
   CHECK(format_time(round_fraction(*parse_time("837:59:59.5"), true, 0), 0) == "838:00:00");
 }
 
-TEST_CASE("text forms carry exactly fsp digits; numeric forms drop the fraction") {
+TEST_CASE("text forms carry exactly fsp digits — numeric forms drop the fraction") {
   Temporal dt = *parse_datetime("2026-01-31 10:02:03.123456");
   CHECK(format_date(dt) == "2026-01-31");
   CHECK(format_datetime(dt, 0) == "2026-01-31 10:02:03");

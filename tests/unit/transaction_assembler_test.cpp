@@ -86,7 +86,7 @@ void feed(TransactionAssembler& a, std::span<const uint8_t> bytes, const std::st
 
 }  // namespace
 
-TEST_CASE("assembler: one-row events batch by row count; transactions whole with positions and GTID sets",
+TEST_CASE("assembler: one-row events batch by row count — transactions whole with positions and GTID sets",
           "[assembler]") {
   BinlogBuilder b;
   b.gtid(kSid, 7, 1700000000123456);
@@ -234,7 +234,7 @@ TEST_CASE("read_binlog_files: a transaction cut off at the end of the last file 
   CHECK(seen.aborts == 1);
 }
 
-TEST_CASE("assembler: a table renamed out of the script's scope stops, one renamed into it starts; both logged",
+TEST_CASE("assembler: a table renamed out of the script's scope stops, one renamed into it starts — both logged",
           "[assembler]") {
   BinlogBuilder b;
   b.gtid(kSid, 1);
