@@ -21,6 +21,7 @@
 
 #include "tests/infra/kafka_broker.hpp"
 #include "tests/infra/mariadb_server.hpp"
+#include "tests/infra/type_cases.hpp"
 #include "tests/integration/e2e_support.hpp"
 
 using obsync::test::MariaDbConnection;
@@ -34,23 +35,7 @@ const std::vector<std::string> kFormats = {"default",   "default_extend_column_t
                                            "dataworks", "shareplex",                  "debezium"};
 
 // The table of binlog_types_test.cpp: one column per type (and per interesting variant).
-const char* kTypesColumns =
-    "id INT NOT NULL PRIMARY KEY, "
-    "ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED, mi MEDIUMINT, miu MEDIUMINT UNSIGNED, "
-    "i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED, "
-    "d65 DECIMAL(65,30), d10 DECIMAL(10,2) UNSIGNED, d5 DECIMAL(5,0), "
-    "f FLOAT, dbl DOUBLE, "
-    "b1 BIT(1), b13 BIT(13), b64 BIT(64), y YEAR, "
-    "dt DATE, t0 TIME, t6 TIME(6), t3 TIME(3), dtm DATETIME, dtm6 DATETIME(6), ts TIMESTAMP NULL, ts3 TIMESTAMP(3) NULL, "
-    "c CHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, "
-    "vc VARCHAR(300) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, "
-    "vl VARCHAR(20) CHARACTER SET latin1, "
-    "bn BINARY(4), vb VARBINARY(10), "
-    "tt TINYTEXT CHARACTER SET utf8mb4, tx TEXT CHARACTER SET utf8mb4, mt MEDIUMTEXT CHARACTER SET utf8mb4, "
-    "lt LONGTEXT CHARACTER SET utf8mb4, "
-    "tb TINYBLOB, bl BLOB, mb MEDIUMBLOB, lb LONGBLOB, "
-    "e ENUM('a','b','ü','') CHARACTER SET utf8mb4, st SET('x','y','z') CHARACTER SET utf8mb4, "
-    "j JSON, g GEOMETRY";
+const char* kTypesColumns = obsync::test::kAllTypesColumns;
 
 const std::vector<std::string> kTypeNames = {
     "id", "ti", "tiu", "si", "siu", "mi", "miu", "i", "iu", "bi", "biu", "d65", "d10", "d5", "f",
