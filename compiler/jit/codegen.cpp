@@ -6,6 +6,11 @@
 // match, NULL short-cuts IN), so the error flag of a node includes a child's error only when the
 // interpreter would have evaluated that child. Values of NULL or failed nodes are unspecified
 // and never observed. Only the row loop branches: once per row, on the (rare) error flag.
+//
+// Strings appear only as operands of comparisons (=, <>, <, IN, BETWEEN, <=>) and of IS NULL:
+// columns and constants, as (pointer, length). Every string comparison calls the collation's
+// own compare in the host (obsync_jit_compare_strings) so that PAD SPACE, case folding and
+// binary strings are exactly the interpreter's.
 #include "compiler/jit/codegen.hpp"
 
 #include <fmt/format.h>
@@ -65,16 +70,50 @@ CompareAs pair_comparison(const ir::Expr& e, size_t i) {
   return e.compare.as;
 }
 
-std::string check(const ir::Expr& e, const std::vector<SqlType>& columns) {
-  if (!is_value_class(e.type.cls)) return class_construct(e.type.cls);
+// The collation of a string comparison in `e`, as compare_values picks it.
+const Collation* comparison_collation(const ir::Expr& e) {
+  const Collation* c = e.op == ir::Op::Call ? e.call.collation : e.compare.collation;
+  return c ? c : &default_collation();
+}
+
+bool is_string_or_null(const ir::Expr& e) { return e.type.cls == TypeClass::String || e.type.cls == TypeClass::Null; }
+
+// The pair (args[0], args[i]) of a comparison: "" when compiled; string_pair says whether its
+// operands are read as strings.
+std::string check_pair(const ir::Expr& e, size_t i, bool& string_pair) {
+  const ir::Expr& a = *e.args[0];
+  const ir::Expr& c = *e.args[i];
+  string_pair = false;
+  if (a.type.cls == TypeClass::Null || c.type.cls == TypeClass::Null) {
+    string_pair = true;  // always NULL: the other operand may be a string
+    return {};
+  }
+  CompareAs as = pair_comparison(e, i);
+  if (as == CompareAs::String) {
+    // compare_values converts a non-string operand to its text first; the kernel does not.
+    if (!is_string_or_null(a) || !is_string_or_null(c)) return "string comparison of a converted value";
+    string_pair = true;
+    return {};
+  }
+  if (!compiled_comparison(as)) return compare_construct(as);
+  return {};
+}
+
+// `string_operand`: e is an operand read as a string (of a string comparison or IS NULL).
+std::string check(const ir::Expr& e, const std::vector<SqlType>& columns, bool string_operand = false) {
+  bool string_value = string_operand && e.type.cls == TypeClass::String;
+  if (!is_value_class(e.type.cls) && !string_value) return class_construct(e.type.cls);
+  std::vector<bool> string_args(e.args.size(), false);
   switch (e.op) {
     case ir::Op::Const:
+      if (string_value && e.constant.cls == TypeClass::String) return {};
       if (!is_value_class(e.constant.cls)) return class_construct(e.constant.cls);
       if (!e.constant.is_null() && e.constant.cls != e.type.cls) return "a constant of a converted type";
       return {};
     case ir::Op::Column: {
       if (e.column < 0 || static_cast<size_t>(e.column) >= columns.size()) return "a column outside the table";
       const SqlType& t = columns[static_cast<size_t>(e.column)];
+      if (t.cls == TypeClass::String && string_value) return {};  // COLLATE may have changed its collation
       if (t.cls != TypeClass::Int && t.cls != TypeClass::Double) return class_construct(t.cls);
       if (t.cls != e.type.cls || t.is_unsigned != e.type.is_unsigned) return "a column of a changed type";
       return {};
@@ -90,8 +129,11 @@ std::string check(const ir::Expr& e, const std::vector<SqlType>& columns) {
     case ir::Op::Call: {
       std::string_view name = e.fn ? e.fn->name : std::string_view("?");
       if (is_comparison(name)) {
-        CompareAs as = pair_comparison(e, 1);
-        if (!compiled_comparison(as)) return compare_construct(as);
+        if (e.args.size() != 2) return "a call with an unexpected arity";
+        bool string_pair = false;
+        std::string why = check_pair(e, 1, string_pair);
+        if (!why.empty()) return why;
+        string_args[0] = string_args[1] = string_pair;
       } else if (!is_arithmetic(name)) {
         bool is_operator = !std::isalpha(static_cast<unsigned char>(name[0])) || name == "DIV" || name == "LIKE" ||
                            name == "REGEXP" || name == "NEG";
@@ -106,9 +148,16 @@ std::string check(const ir::Expr& e, const std::vector<SqlType>& columns) {
     case ir::Op::Between:
       if (e.args.size() < 2 || (e.op == ir::Op::Between && e.args.size() != 3)) return "an unexpected arity";
       for (size_t i = 1; i < e.args.size(); ++i) {
-        if (e.args[0]->type.cls == TypeClass::Null || e.args[i]->type.cls == TypeClass::Null) continue;
-        CompareAs as = pair_comparison(e, i);
-        if (!compiled_comparison(as)) return compare_construct(as);
+        bool string_pair = false;
+        std::string why = check_pair(e, i, string_pair);
+        if (!why.empty()) return why;
+        string_args[i] = string_pair;
+        string_args[0] = string_args[0] || (string_pair && e.args[0]->type.cls == TypeClass::String);
+      }
+      // A string left operand compared as a number by another pair would need a conversion.
+      if (string_args[0]) {
+        for (size_t i = 1; i < e.args.size(); ++i)
+          if (!string_args[i]) return "a string compared as a number";
       }
       break;
     case ir::Op::And:
@@ -121,11 +170,12 @@ std::string check(const ir::Expr& e, const std::vector<SqlType>& columns) {
     case ir::Op::IsTrue:
     case ir::Op::IsFalse:
       if (e.args.size() != 1) return "an unexpected arity";
+      if (e.op == ir::Op::IsNull) string_args[0] = true;
       break;
   }
-  for (const auto& a : e.args) {
-    if (!a) return "an incomplete expression";
-    std::string why = check(*a, columns);
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    if (!e.args[i]) return "an incomplete expression";
+    std::string why = check(*e.args[i], columns, string_args[i]);
     if (!why.empty()) return why;
   }
   return {};
@@ -138,14 +188,22 @@ void collect_columns(const ir::Expr& e, std::map<int, const ir::Expr*>& out) {
 
 // --- code generation -----------------------------------------------------------------------------
 
-enum class Kind : uint8_t { Int, Double, Null };
+enum class Kind : uint8_t { Int, Double, String, Null };
 
 struct CgValue {
-  llvm::Value* value = nullptr;  // i64 (Int, Null) or double; unspecified when null or err
+  llvm::Value* value = nullptr;  // i64 (Int, Null), double, or i8* (String); unspecified when null or err
   llvm::Value* null = nullptr;   // i1
   llvm::Value* err = nullptr;    // i1, or nullptr: this node never raises an error
   Kind kind = Kind::Null;
   bool is_unsigned = false;      // Int: how the interpreter reads the 64 bits (Value::is_unsigned)
+  llvm::Value* len = nullptr;    // String: i64 byte length
+};
+
+// A column's arrays, loaded once per batch.
+struct ColumnPointers {
+  llvm::Value* data = nullptr;      // i64*, double* or i8* (String bytes)
+  llvm::Value* validity = nullptr;  // i64*
+  llvm::Value* offsets = nullptr;   // i32*, String only
 };
 
 struct Ordering {
@@ -154,8 +212,8 @@ struct Ordering {
 
 class Emitter {
  public:
-  Emitter(llvm::IRBuilder<>& b, llvm::Value* row, const std::map<int, std::pair<llvm::Value*, llvm::Value*>>& columns)
-      : b_(b), row_(row), columns_(columns) {}
+  Emitter(llvm::Module& module, llvm::IRBuilder<>& b, llvm::Value* row, const std::map<int, ColumnPointers>& columns)
+      : module_(module), b_(b), row_(row), columns_(columns) {}
 
   CgValue emit(const ir::Expr& e) {
     switch (e.op) {
@@ -201,6 +259,7 @@ class Emitter {
       case Kind::Double:
         // value_to_bool: d != 0 (-0.0 is false).
         return {b_.CreateFCmpUNE(v.value, llvm::ConstantFP::get(b_.getDoubleTy(), 0.0)), v.null};
+      case Kind::String:  // rejected by check(): strings are only comparison operands
       case Kind::Null: break;
     }
     return {b_.getFalse(), b_.getTrue()};
@@ -230,20 +289,69 @@ class Emitter {
                 v.is_unsigned};
       case TypeClass::Double:
         return {llvm::ConstantFP::get(b_.getDoubleTy(), v.d), b_.getFalse(), nullptr, Kind::Double, false};
+      case TypeClass::String: {
+        // The bytes as a private constant of the module (NUL-terminated for a non-empty array).
+        auto* init = llvm::ConstantDataArray::getString(module_.getContext(), v.str, true);
+        auto* global = new llvm::GlobalVariable(module_, init->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                                init, "str");
+        global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+        llvm::Value* bytes = b_.CreateConstInBoundsGEP2_64(init->getType(), global, 0, 0);
+        CgValue out{bytes, b_.getFalse(), nullptr, Kind::String, false};
+        out.len = b_.getInt64(v.str.size());
+        return out;
+      }
       default: return null_value();
     }
   }
 
   CgValue column(const ir::Expr& e) {
-    auto [data, validity] = columns_.at(e.column);
-    bool is_double = e.type.cls == TypeClass::Double;
-    llvm::Type* elem = is_double ? b_.getDoubleTy() : b_.getInt64Ty();
-    llvm::Value* value = b_.CreateLoad(elem, b_.CreateInBoundsGEP(elem, data, row_), "col");
-    llvm::Value* word = b_.CreateLoad(b_.getInt64Ty(),
-                                      b_.CreateInBoundsGEP(b_.getInt64Ty(), validity, b_.CreateLShr(row_, 6)), "valid");
+    const ColumnPointers& p = columns_.at(e.column);
+    llvm::Value* word = b_.CreateLoad(
+        b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), p.validity, b_.CreateLShr(row_, 6)), "valid");
     llvm::Value* bit = b_.CreateAnd(b_.CreateLShr(word, b_.CreateAnd(row_, 63)), 1);
     llvm::Value* null = b_.CreateICmpEQ(bit, b_.getInt64(0));
+    if (p.offsets) {
+      // Row i: bytes[offsets[i], offsets[i + 1]) (a NULL row's range is empty).
+      llvm::Type* i32 = b_.getInt32Ty();
+      llvm::Value* begin = b_.CreateLoad(i32, b_.CreateInBoundsGEP(i32, p.offsets, row_), "begin");
+      llvm::Value* end =
+          b_.CreateLoad(i32, b_.CreateInBoundsGEP(i32, p.offsets, b_.CreateAdd(row_, b_.getInt64(1))), "end");
+      llvm::Value* bytes = b_.CreateInBoundsGEP(b_.getInt8Ty(), p.data, b_.CreateZExt(begin, b_.getInt64Ty()), "str");
+      CgValue out{bytes, null, nullptr, Kind::String, false};
+      out.len = b_.CreateZExt(b_.CreateSub(end, begin), b_.getInt64Ty(), "len");
+      return out;
+    }
+    bool is_double = e.type.cls == TypeClass::Double;
+    llvm::Type* elem = is_double ? b_.getDoubleTy() : b_.getInt64Ty();
+    llvm::Value* value = b_.CreateLoad(elem, b_.CreateInBoundsGEP(elem, p.data, row_), "col");
     return {value, null, nullptr, is_double ? Kind::Double : Kind::Int, !is_double && e.type.is_unsigned};
+  }
+
+  // The host's compare under `collation` (see codegen.hpp): it only reads its arguments.
+  llvm::FunctionCallee compare_strings_fn() {
+    llvm::Type* ptr = llvm::PointerType::getUnqual(b_.getInt8Ty());
+    llvm::Type* i64 = b_.getInt64Ty();
+    auto* type = llvm::FunctionType::get(b_.getInt32Ty(), {ptr, ptr, i64, ptr, i64}, false);
+    llvm::FunctionCallee callee = module_.getOrInsertFunction(kCompareStringsSymbol, type);
+    if (auto* fn = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
+      fn->addFnAttr(llvm::Attribute::NoUnwind);
+      fn->addFnAttr(llvm::Attribute::WillReturn);
+      // Reads its arguments; the collation tables it may build on first use are the host's.
+      fn->addFnAttr(llvm::Attribute::InaccessibleMemOrArgMemOnly);
+      for (unsigned i : {0u, 1u, 3u}) {
+        fn->addParamAttr(i, llvm::Attribute::ReadOnly);
+        fn->addParamAttr(i, llvm::Attribute::NoCapture);
+      }
+    }
+    return callee;
+  }
+
+  Ordering compare_strings(const CgValue& a, const CgValue& c, const Collation* collation) {
+    llvm::Type* ptr = llvm::PointerType::getUnqual(b_.getInt8Ty());
+    llvm::Value* coll = llvm::ConstantExpr::getIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(collation)), ptr);
+    llvm::Value* r = b_.CreateCall(compare_strings_fn(), {coll, a.value, a.len, c.value, c.len}, "cmp");
+    llvm::Value* zero = b_.getInt32(0);
+    return {b_.CreateICmpSLT(r, zero), b_.CreateICmpEQ(r, zero), b_.CreateICmpSGT(r, zero)};
   }
 
   llvm::Value* to_double(const CgValue& v) {
@@ -251,6 +359,7 @@ class Emitter {
       case Kind::Double: return v.value;
       case Kind::Int:
         return v.is_unsigned ? b_.CreateUIToFP(v.value, b_.getDoubleTy()) : b_.CreateSIToFP(v.value, b_.getDoubleTy());
+      case Kind::String:  // rejected by check(): a string is never converted to a number
       case Kind::Null: break;
     }
     return llvm::ConstantFP::get(b_.getDoubleTy(), 0.0);
@@ -262,9 +371,11 @@ class Emitter {
     return v.is_unsigned ? b_.CreateZExt(v.value, i128) : b_.CreateSExt(v.value, i128);
   }
 
-  // compare_values for CompareAs::Int (compare_ints) and CompareAs::Double (three_way).
-  Ordering order(const CgValue& a, const CgValue& c, CompareAs as) {
+  // compare_values for CompareAs::Int (compare_ints), CompareAs::Double (three_way) and
+  // CompareAs::String (the collation's compare, in the host).
+  Ordering order(const CgValue& a, const CgValue& c, CompareAs as, const Collation* collation) {
     if (a.kind == Kind::Null || c.kind == Kind::Null) return {b_.getFalse(), b_.getFalse(), b_.getFalse()};
+    if (a.kind == Kind::String || c.kind == Kind::String) return compare_strings(a, c, collation);
     if (as == CompareAs::Int && a.kind == Kind::Int && c.kind == Kind::Int) {
       llvm::Value *x = a.value, *y = c.value;
       bool is_unsigned = a.is_unsigned;
@@ -305,14 +416,14 @@ class Emitter {
     CgValue c = emit(*e.args[1]);
     llvm::Value* err = any_err(a.err, c.err);  // NullIfAnyNull still evaluates every argument
     if (name == "<=>") {
-      Ordering o = order(a, c, pair_comparison(e, 1));
+      Ordering o = order(a, c, pair_comparison(e, 1), comparison_collation(e));
       llvm::Value* both_null = b_.CreateAnd(a.null, c.null);
       llvm::Value* both_values = b_.CreateAnd(b_.CreateNot(a.null), b_.CreateNot(c.null));
       return boolean(b_.CreateOr(both_null, b_.CreateAnd(both_values, o.eq)), b_.getFalse(), err);
     }
     llvm::Value* null = b_.CreateOr(a.null, c.null);
     if (is_comparison(name)) {
-      Ordering o = order(a, c, pair_comparison(e, 1));
+      Ordering o = order(a, c, pair_comparison(e, 1), comparison_collation(e));
       llvm::Value* bit = name == "="    ? o.eq
                          : name == "<>" ? b_.CreateNot(o.eq)
                          : name == "<"  ? o.lt
@@ -374,7 +485,7 @@ class Emitter {
     for (size_t i = 1; i < e.args.size(); ++i) {
       CgValue item = emit(*e.args[i]);
       err = any_err(err, err_if(b_.CreateAnd(evaluating, b_.CreateNot(matched)), item.err));
-      Ordering o = order(lhs, item, pair_comparison(e, i));
+      Ordering o = order(lhs, item, pair_comparison(e, i), comparison_collation(e));
       matched = b_.CreateOr(matched, b_.CreateAnd(b_.CreateNot(item.null), o.eq));
       saw_null = b_.CreateOr(saw_null, item.null);
     }
@@ -388,17 +499,19 @@ class Emitter {
     CgValue hi = emit(*e.args[2]);
     llvm::Value* err = any_err(any_err(a.err, lo.err), hi.err);
     // ge = a >= lo (unknown when lo is NULL), le = a <= hi; FALSE when either is FALSE.
-    llvm::Value* below = b_.CreateAnd(b_.CreateNot(lo.null), order(a, lo, pair_comparison(e, 1)).lt);
-    llvm::Value* above = b_.CreateAnd(b_.CreateNot(hi.null), order(a, hi, pair_comparison(e, 2)).gt);
+    const Collation* collation = comparison_collation(e);
+    llvm::Value* below = b_.CreateAnd(b_.CreateNot(lo.null), order(a, lo, pair_comparison(e, 1), collation).lt);
+    llvm::Value* above = b_.CreateAnd(b_.CreateNot(hi.null), order(a, hi, pair_comparison(e, 2), collation).gt);
     llvm::Value* outside = b_.CreateOr(below, above);
     llvm::Value* unknown = b_.CreateAnd(b_.CreateNot(outside), b_.CreateOr(lo.null, hi.null));
     llvm::Value* null = b_.CreateOr(a.null, unknown);
     return boolean(e.negated ? outside : b_.CreateNot(outside), null, err);
   }
 
+  llvm::Module& module_;
   llvm::IRBuilder<>& b_;
   llvm::Value* row_;
-  const std::map<int, std::pair<llvm::Value*, llvm::Value*>>& columns_;
+  const std::map<int, ColumnPointers>& columns_;
 };
 
 void key_of(const ir::Expr& e, std::string& out) {
@@ -406,12 +519,18 @@ void key_of(const ir::Expr& e, std::string& out) {
                      e.type.is_unsigned ? "u" : "");
   out += fmt::format(" t{} v{} c{}", static_cast<int>(e.type.cls), e.call.variant, static_cast<int>(e.compare.as));
   if (e.op == ir::Op::Column) out += fmt::format(" ${}", e.column);
+  // The collations of string comparisons (the dump leaves them out).
+  if (e.op == ir::Op::Call && e.call.collation) out += fmt::format(" @{}", e.call.collation->name);
+  if (e.compare.collation) out += fmt::format(" @{}", e.compare.collation->name);
   if (e.op == ir::Op::Const) {
     const Value& v = e.constant;
     if (v.cls == TypeClass::Int) {
       out += fmt::format(" {}{}", v.is_unsigned ? "u" : "i", v.is_unsigned ? v.u : static_cast<uint64_t>(v.i));
     } else if (v.cls == TypeClass::Double) {
       out += fmt::format(" d{:x}", std::bit_cast<uint64_t>(v.d));  // the exact bits: 0 and -0 differ
+    } else if (v.cls == TypeClass::String) {
+      out += fmt::format(" s{}:", v.str.size());  // length-prefixed: any bytes
+      out += v.str;
     } else {
       out += fmt::format(" n{}", static_cast<int>(v.cls));
     }
@@ -427,6 +546,15 @@ void key_of(const ir::Expr& e, std::string& out) {
 
 std::string unsupported_construct(const ir::Expr& e, const std::vector<SqlType>& column_types) {
   return check(e, column_types);
+}
+
+bool reads_string_column(const ir::Expr& e, const std::vector<SqlType>& column_types) {
+  if (e.op == ir::Op::Column && e.column >= 0 && static_cast<size_t>(e.column) < column_types.size() &&
+      column_types[static_cast<size_t>(e.column)].cls == TypeClass::String)
+    return true;
+  for (const auto& a : e.args)
+    if (a && reads_string_column(*a, column_types)) return true;
+  return false;
 }
 
 std::string kernel_key(const ir::Expr& e) {
@@ -445,9 +573,10 @@ void emit_kernel(llvm::Module& module, const std::string& name, KernelKind kind,
   llvm::Type* i64_ptr = llvm::PointerType::getUnqual(i64);
   llvm::Type* i64_ptr_ptr = llvm::PointerType::getUnqual(i64_ptr);
   bool predicate = kind == KernelKind::Predicate;
-  // Predicate: (data, validity, rows, uint32_t* selection, int64_t* error_row) -> selected
-  // Projection: (data, validity, rows, void* values, uint8_t* nulls, int64_t* error_row)
-  std::vector<llvm::Type*> params = {ptr_ptr, i64_ptr_ptr, i64};
+  llvm::Type* i32_ptr = llvm::PointerType::getUnqual(b.getInt32Ty());
+  // Predicate: (data, validity, offsets, rows, uint32_t* selection, int64_t* error_row) -> selected
+  // Projection: (data, validity, offsets, rows, void* values, uint8_t* nulls, int64_t* error_row)
+  std::vector<llvm::Type*> params = {ptr_ptr, i64_ptr_ptr, llvm::PointerType::getUnqual(i32_ptr), i64};
   if (predicate) {
     params.push_back(llvm::PointerType::getUnqual(b.getInt32Ty()));
   } else {
@@ -462,8 +591,9 @@ void emit_kernel(llvm::Module& module, const std::string& name, KernelKind kind,
     if (fn->getArg(i)->getType()->isPointerTy()) fn->addParamAttr(i, llvm::Attribute::NoAlias);
   llvm::Value* data_arg = fn->getArg(0);
   llvm::Value* validity_arg = fn->getArg(1);
-  llvm::Value* rows = fn->getArg(2);
-  llvm::Value* error_row = fn->getArg(predicate ? 4 : 5);
+  llvm::Value* offsets_arg = fn->getArg(2);
+  llvm::Value* rows = fn->getArg(3);
+  llvm::Value* error_row = fn->getArg(predicate ? 5 : 6);
 
   auto* entry = llvm::BasicBlock::Create(ctx, "entry", fn);
   auto* loop = llvm::BasicBlock::Create(ctx, "loop", fn);
@@ -475,21 +605,25 @@ void emit_kernel(llvm::Module& module, const std::string& name, KernelKind kind,
   b.SetInsertPoint(entry);
   std::map<int, const ir::Expr*> used;
   collect_columns(e, used);
-  std::map<int, std::pair<llvm::Value*, llvm::Value*>> columns;
+  std::map<int, ColumnPointers> columns;
   bool root_double = e.type.cls == TypeClass::Double;
   for (auto [c, col] : used) {
-    llvm::Type* elem = col->type.cls == TypeClass::Double ? b.getDoubleTy() : i64;
+    bool is_string = col->type.cls == TypeClass::String;
+    llvm::Type* elem = col->type.cls == TypeClass::Double ? b.getDoubleTy() : is_string ? b.getInt8Ty() : i64;
     uint64_t index = static_cast<uint64_t>(c);
     llvm::Value* raw = b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, data_arg, index));
-    llvm::Value* data = b.CreateBitCast(raw, llvm::PointerType::getUnqual(elem), fmt::format("data{}", c));
-    llvm::Value* validity =
+    ColumnPointers& p = columns[c];
+    p.data = b.CreateBitCast(raw, llvm::PointerType::getUnqual(elem), fmt::format("data{}", c));
+    p.validity =
         b.CreateLoad(i64_ptr, b.CreateConstInBoundsGEP1_64(i64_ptr, validity_arg, index), fmt::format("validity{}", c));
-    columns[c] = {data, validity};
+    if (is_string)
+      p.offsets = b.CreateLoad(i32_ptr, b.CreateConstInBoundsGEP1_64(i32_ptr, offsets_arg, index),
+                               fmt::format("offsets{}", c));
   }
-  llvm::Value* selection = predicate ? fn->getArg(3) : nullptr;
+  llvm::Value* selection = predicate ? fn->getArg(4) : nullptr;
   llvm::Type* value_type = root_double ? b.getDoubleTy() : i64;
-  llvm::Value* values = predicate ? nullptr : b.CreateBitCast(fn->getArg(3), llvm::PointerType::getUnqual(value_type));
-  llvm::Value* nulls = predicate ? nullptr : fn->getArg(4);
+  llvm::Value* values = predicate ? nullptr : b.CreateBitCast(fn->getArg(4), llvm::PointerType::getUnqual(value_type));
+  llvm::Value* nulls = predicate ? nullptr : fn->getArg(5);
   b.CreateCondBr(b.CreateICmpEQ(rows, b.getInt64(0)), done, loop);
 
   // loop: one row.
@@ -498,7 +632,7 @@ void emit_kernel(llvm::Module& module, const std::string& name, KernelKind kind,
   llvm::PHINode* count = b.CreatePHI(i64, 2, "selected");
   row->addIncoming(b.getInt64(0), entry);
   count->addIncoming(b.getInt64(0), entry);
-  Emitter emitter(b, row, columns);
+  Emitter emitter(module, b, row, columns);
   CgValue result = emitter.emit(e);
   if (result.err) {
     b.CreateCondBr(result.err, failed, next, llvm::MDBuilder(ctx).createBranchWeights(1, 1 << 20));

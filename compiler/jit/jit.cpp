@@ -24,6 +24,15 @@
 #include <unordered_map>
 
 #include "compiler/jit/codegen.hpp"
+#include "stdlib/collation.hpp"
+
+// The interpreter's string comparison (compare_values → Collation::compare) for kernels. noexcept:
+// nothing may unwind through a kernel's frame.
+extern "C" int32_t obsync_jit_compare_strings(const void* collation, const char* a, uint64_t a_len, const char* b,
+                                              uint64_t b_len) noexcept {
+  const auto& c = *static_cast<const obsync::Collation*>(collation);
+  return c.compare(std::string_view(a, a_len), std::string_view(b, b_len), c);
+}
 
 namespace obsync::jit {
 
@@ -58,8 +67,18 @@ struct JitEngine::Impl {
       return;
     }
     jit = std::move(*created);
-    // Kernels call no host functions today; resolving from the process keeps a future libcall
-    // (e.g. a 128-bit helper) from failing at link time.
+    // The host functions kernels call, by address: no lookup in the process's symbol table.
+    llvm::orc::SymbolMap host_functions;
+    host_functions[jit->mangleAndIntern(kCompareStringsSymbol)] =
+        llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(&obsync_jit_compare_strings),
+                                 llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    if (auto err = jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(host_functions)))) {
+      init_error = llvm::toString(std::move(err));
+      jit.reset();
+      return;
+    }
+    // Resolving other symbols from the process keeps a libcall LLVM may emit (e.g. a 128-bit
+    // helper, memcmp) from failing at link time.
     auto generator =
         llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(jit->getDataLayout().getGlobalPrefix());
     if (generator) jit->getMainJITDylib().addGenerator(std::move(*generator));

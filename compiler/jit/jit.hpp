@@ -14,18 +14,22 @@ namespace obsync::jit {
 
 // The kernel's view of a batch, over plain arrays (compiler/ never sees runtime/'s ColumnVector).
 // One entry per table column, in table order; only the columns the kernel reads need be set.
-//   data[c]      const int64_t* (Int: unsigned values as their bit pattern) or const double* (Double)
+//   data[c]      const int64_t* (Int: unsigned values as their bit pattern), const double* (Double)
+//                or const char* (String: the bytes of all rows, back to back)
+//   offsets[c]   String only: row i is data[c][offsets[c][i] .. offsets[c][i + 1]); may be left
+//                empty when no String column is read
 //   validity[c]  bit (row & 63) of word row >> 6 set: the row's value is not NULL
 struct ColumnArrays {
   std::vector<const void*> data;
   std::vector<const uint64_t*> validity;
+  std::vector<const uint32_t*> offsets;
 };
 
 // A compiled WHERE: selects the rows whose condition is TRUE (NULL and FALSE are not selected).
 class CompiledPredicate {
  public:
-  using KernelFn = uint64_t (*)(const void* const* data, const uint64_t* const* validity, uint64_t rows,
-                                uint32_t* selection, int64_t* error_row);
+  using KernelFn = uint64_t (*)(const void* const* data, const uint64_t* const* validity,
+                                const uint32_t* const* offsets, uint64_t rows, uint32_t* selection, int64_t* error_row);
   CompiledPredicate(KernelFn fn, std::string key) : fn_(fn), key_(std::move(key)) {}
 
   // Writes the selected row indices, ascending, to `selection` (room for `rows`). When a row's
@@ -34,7 +38,7 @@ class CompiledPredicate {
   // does not produce the message: run the interpreter on error_row for it.
   void run(const ColumnArrays& columns, size_t rows, uint32_t* selection, size_t& selected,
            int64_t& error_row) const {
-    selected = fn_(columns.data.data(), columns.validity.data(), rows, selection, &error_row);
+    selected = fn_(columns.data.data(), columns.validity.data(), columns.offsets.data(), rows, selection, &error_row);
   }
   const std::string& key() const { return key_; }
 
@@ -46,14 +50,14 @@ class CompiledPredicate {
 // A compiled expression (a COLUMNS item, `eval`): one value per row.
 class CompiledProjection {
  public:
-  using KernelFn = void (*)(const void* const* data, const uint64_t* const* validity, uint64_t rows, void* values,
-                            uint8_t* nulls, int64_t* error_row);
+  using KernelFn = void (*)(const void* const* data, const uint64_t* const* validity, const uint32_t* const* offsets,
+                            uint64_t rows, void* values, uint8_t* nulls, int64_t* error_row);
   CompiledProjection(KernelFn fn, std::string key, TypeClass result) : fn_(fn), key_(std::move(key)), result_(result) {}
 
   // Writes row i's value to values[i] (int64_t for an Int result, double for Double) and
   // nulls[i] (1: NULL; its value slot is unspecified). Errors as CompiledPredicate::run.
   void run(const ColumnArrays& columns, size_t rows, void* values, uint8_t* nulls, int64_t& error_row) const {
-    fn_(columns.data.data(), columns.validity.data(), rows, values, nulls, &error_row);
+    fn_(columns.data.data(), columns.validity.data(), columns.offsets.data(), rows, values, nulls, &error_row);
   }
   // Int (values are int64_t; the expression's SqlType says signedness) or Double.
   TypeClass result_class() const { return result_; }

@@ -69,9 +69,16 @@ void TableKernel::prepare(const RowBatch& batch) {
     jit::ColumnArrays& a = jit_->arrays;
     a.data.assign(cols.size(), nullptr);
     a.validity.assign(cols.size(), nullptr);
+    a.offsets.assign(cols.size(), nullptr);
     for (size_t c = 0; c < cols.size(); c++) {
-      if (cols[c].cls() == TypeClass::Int) a.data[c] = cols[c].i64();
-      else if (cols[c].cls() == TypeClass::Double) a.data[c] = cols[c].f64();
+      if (cols[c].cls() == TypeClass::Int) {
+        a.data[c] = cols[c].i64();
+      } else if (cols[c].cls() == TypeClass::Double) {
+        a.data[c] = cols[c].f64();
+      } else if (cols[c].cls() == TypeClass::String) {
+        a.data[c] = cols[c].bytes();
+        a.offsets[c] = cols[c].offsets();
+      }
       a.validity[c] = cols[c].validity();
     }
     jit_->selection.resize(n);

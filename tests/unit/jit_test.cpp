@@ -68,8 +68,11 @@ struct Batch {
     for (const auto& row : rows)
       for (size_t c = 0; c < columns.size(); ++c) columns[c].append(row[c]);
     for (const auto& col : columns) {
+      bool is_string = col.cls() == TypeClass::String;
       arrays.data.push_back(col.cls() == TypeClass::Double ? static_cast<const void*>(col.f64())
+                            : is_string                    ? static_cast<const void*>(col.bytes())
                                                            : static_cast<const void*>(col.i64()));
+      arrays.offsets.push_back(is_string ? col.offsets() : nullptr);
       arrays.validity.push_back(col.validity());
     }
   }
@@ -173,9 +176,11 @@ Value U(uint64_t v) { return Value::from_uint(v); }
 Value D(double v) { return Value::from_double(v); }
 Value N() { return Value::null(); }
 
-// Runs `where` through both engines over rows of (a, b, c, d); the JIT must compile it.
-Outcome check_where(const std::string& where, const std::vector<std::vector<Value>>& abcd) {
-  auto columns = columns_of(kHandColumns);
+// Runs `where` through both engines over rows of `definitions`' columns (missing trailing values
+// are NULL); the JIT must compile it.
+Outcome check_where_over(const std::string& definitions, const std::string& where,
+                         const std::vector<std::vector<Value>>& abcd) {
+  auto columns = columns_of(definitions);
   Bound bound = bind_text(where, columns);
   INFO(where << "\n" << bound.errors);
   REQUIRE(bound.ir);
@@ -196,7 +201,18 @@ Outcome check_where(const std::string& where, const std::vector<std::vector<Valu
   return got;
 }
 
+// Over rows of (a, b, c, d, …) of kHandColumns.
+Outcome check_where(const std::string& where, const std::vector<std::vector<Value>>& abcd) {
+  return check_where_over(kHandColumns, where, abcd);
+}
+
 std::vector<uint32_t> sel(std::initializer_list<uint32_t> rows) { return rows; }
+
+// Strings under three collations: case-insensitive PAD SPACE, binary-sorted PAD SPACE, bytes.
+const std::string kStringColumns =
+    "g VARCHAR(20) COLLATE utf8mb4_general_ci, y VARCHAR(20) COLLATE utf8mb4_bin, x VARBINARY(20), amount BIGINT";
+
+Value S(std::string v) { return Value::from_string(std::move(v)); }
 
 }  // namespace
 
@@ -283,7 +299,16 @@ TEST_CASE("jit: what it does not compile is named, and kernels are cached", "[ji
     CHECK(reason == jit::why_not_compiled(*b.ir, types));
     return reason;
   };
-  CHECK(why("s = 'x'") == "not compiled: string comparison");
+  CHECK(why("s = 1") == "not compiled: string values");  // the string would be converted to a number
+  CHECK(why("s + 0 > 1") == "not compiled: string values");
+  CHECK(why("s LIKE 'x%'") == "not compiled: operator `LIKE`");
+  CHECK(why("CONCAT(s, 'x') = 'ax'") == "not compiled: function `CONCAT`");
+  CHECK(why("s") == "not compiled: string values");
+  std::string projection_reason;
+  Bound on_column = bind_text("s = 'x'", columns);
+  // A value kernel reads string columns too (`obsync eval` passes their bytes and offsets).
+  CHECK(jit::JitEngine::instance().compile_projection(*on_column.ir, types, projection_reason));
+  CHECK(projection_reason.empty());
   CHECK(why("m > 1") == "not compiled: DECIMAL comparison");
   CHECK(why("a + 1.5 > 0") == "not compiled: DECIMAL comparison");
   CHECK(why("(a + 1.5) IS NULL") == "not compiled: DECIMAL values");
@@ -303,13 +328,61 @@ TEST_CASE("jit: what it does not compile is named, and kernels are cached", "[ji
   CHECK(first->key() == second->key());
 }
 
+TEST_CASE("jit: strings compare under their collation: PAD SPACE, case, binary", "[jit]") {
+  // The same text in the three columns (g general_ci, y utf8mb4_bin, x VARBINARY).
+  auto same = [](std::initializer_list<const char*> values) {
+    std::vector<std::vector<Value>> rows;
+    for (const char* v : values) rows.push_back({S(v), S(v), S(v)});
+    rows.push_back({N(), N(), N()});
+    return rows;
+  };
+  auto rows = same({"a", "a  ", "A", "b", "", " ", "ß", "s", "\xF0\x9F\x98\x80"});
+  auto where = [&](const std::string& text) { return check_where_over(kStringColumns, text, rows).selection; };
+  // PAD SPACE: 'a' = 'a  ' for both PAD SPACE collations; bytes differ for binary.
+  CHECK(where("g = 'a'") == sel({0, 1, 2}));
+  CHECK(where("y = 'a'") == sel({0, 1}));
+  CHECK(where("x = 'a'") == sel({0}));
+  CHECK(where("y = 'a  '") == sel({0, 1}));
+  CHECK(where("g = ''") == sel({4, 5}));  // '' = ' '
+  CHECK(where("x = ''") == sel({4}));
+  // NO PAD: utf8mb4_0900_ai_ci (also case- and accent-insensitive).
+  CHECK(where("g COLLATE utf8mb4_0900_ai_ci = 'a'") == sel({0, 2}));
+  // utf8mb4_general_ci: 'ß' = 's'; utf8mb4_bin: byte order.
+  CHECK(where("g = 's'") == sel({6, 7}));
+  CHECK(where("y < 'b'") == sel({0, 1, 2, 4, 5}));
+  CHECK(where("g <> 'a'") == sel({3, 4, 5, 6, 7, 8}));  // NULL is not selected
+  CHECK(where("g IN ('A', 'b')") == sel({0, 1, 2, 3}));
+  CHECK(where("y NOT IN ('a', NULL)").empty());
+  CHECK(where("g BETWEEN 'a' AND 'b'") == sel({0, 1, 2, 3}));
+  CHECK(where("x NOT BETWEEN 'a' AND 'b'") == sel({2, 4, 5, 6, 7, 8}));  // "a  " is inside
+  CHECK(where("g IS NULL") == sel({9}));
+  CHECK(where("x IS NOT NULL AND NOT (y <=> 'a')") == sel({2, 3, 4, 5, 6, 7, 8}));
+  CHECK(where("g <=> NULL") == sel({9}));
+  // Two columns: general_ci against utf8mb4_bin compares under utf8mb4_bin.
+  CHECK(where("g = y").size() == 9);
+  CHECK(check_where_over(kStringColumns, "g = y", {{S("a"), S("A")}, {S("a"), S("a ")}, {S("ß"), S("s")}}).selection ==
+        sel({1}));
+}
+
+TEST_CASE("jit: a string condition combined with numbers", "[jit]") {
+  std::vector<std::vector<Value>> rows = {{S("paid"), N(), N(), I(150)},     {S("cancelled"), N(), N(), I(500)},
+                                          {S("Cancelled "), N(), N(), I(500)}, {N(), N(), N(), I(100)},
+                                          {S("shipped"), N(), N(), I(99)},    {S("PAID"), N(), N(), N()}};
+  auto where = [&](const std::string& text) { return check_where_over(kStringColumns, text, rows).selection; };
+  CHECK(where("g <> 'cancelled' AND amount >= 100") == sel({0}));
+  CHECK(where("g IN ('paid', 'shipped') OR amount > 400") == sel({0, 1, 2, 4, 5}));
+  CHECK(where("NOT (g = 'paid') OR amount IS NULL") == sel({1, 2, 4, 5}));
+  CHECK(where("(g = 'paid') XOR (amount > 100)") == sel({1, 2}));
+}
+
 TEST_CASE("jit: a projection kernel computes the interpreter's values", "[jit]") {
   auto columns = columns_of(kHandColumns);
   std::vector<std::vector<Value>> rows = {{I(1), U(2), I(3), D(0.5)}, {N(), U(0), I(-4), D(-0.0)},
                                           {I(kI64Min), N(), N(), D(1e300)}};
   for (auto& r : rows) r.resize(columns.size());
   Batch batch(columns, rows);
-  for (std::string text : {"a * c - 7", "b + a", "d * 3 + a", "-d", "a > c", "a <=> NULL", "NULL + 1"}) {
+  for (std::string text : {"a * c - 7", "b + a", "d * 3 + a", "-d", "a > c", "a <=> NULL", "NULL + 1", "'a' = 'A  '",
+                           "'a' COLLATE utf8mb4_0900_ai_ci = 'A  '", "a > 0 AND 'ß' IN ('s', NULL)"}) {
     Bound bound = bind_text(text, columns);
     REQUIRE(bound.ir);
     std::string why;
@@ -328,7 +401,16 @@ TEST_CASE("jit: a projection kernel computes the interpreter's values", "[jit]")
 
 namespace {
 
-const std::string kRandomColumns = "a BIGINT, b BIGINT UNSIGNED, c INT, d DOUBLE, e BIGINT NOT NULL, f DOUBLE";
+const std::string kRandomColumns =
+    "a BIGINT, b BIGINT UNSIGNED, c INT, d DOUBLE, e BIGINT NOT NULL, f DOUBLE, "
+    "g VARCHAR(20) COLLATE utf8mb4_general_ci, y VARCHAR(20) COLLATE utf8mb4_bin, x VARBINARY(20)";
+
+// String values that tell collations apart: case, trailing spaces, 'ß' (= 's' in general_ci),
+// accents, 4-byte UTF-8 (one weight in general_ci), a tab (below a space).
+const char* const kStrings[] = {"",  " ",   "a",         "a ",       "a  ",   "A",    "A ",  "b",     "B",
+                                "ab", "aB", "ß",         "s",        "ss",    "SS",   "é",   "e",     "E",
+                                "\xF0\x9F\x98\x80", "\xF0\x9F\x98\x81", "a\t", "m",    "z",   "cancelled",
+                                "Cancelled", "paid",  "PAID ",     "shipped"};
 
 // Random expression text over the compiled subset (and, rarely, outside it: DECIMAL literals).
 class ExpressionGenerator {
@@ -336,8 +418,11 @@ class ExpressionGenerator {
   explicit ExpressionGenerator(uint64_t seed) : rng_(seed) {}
 
   std::string condition(int depth) {
-    if (depth <= 0) return comparison(0);
-    switch (pick(12)) {
+    if (depth <= 0) return pick(4) ? comparison(0) : string_condition();
+    switch (pick(15)) {
+      case 12:
+      case 13:
+      case 14: return string_condition();
       case 0:
       case 1: return comparison(depth - 1);
       case 2: return fmt::format("({} AND {})", condition(depth - 1), condition(depth - 1));
@@ -380,6 +465,45 @@ class ExpressionGenerator {
     return fmt::format("({} {} {})", number(depth), ops[pick(8)], number(depth));
   }
 
+  // A condition on strings. Two columns of different collations may not bind (an illegal mix):
+  // the caller skips those.
+  std::string string_condition() {
+    static const char* ops[] = {"=", "<>", "!=", "<", "<=", ">", ">=", "<=>"};
+    switch (pick(5)) {
+      case 0: {
+        std::string list = string_operand(false);
+        for (int n = pick(4); n >= 0; --n) list += ", " + string_operand(false);
+        return fmt::format("({} {}IN ({}))", string_operand(true), pick(3) == 0 ? "NOT " : "", list);
+      }
+      case 1:
+        return fmt::format("({} {}BETWEEN {} AND {})", string_operand(true), pick(3) == 0 ? "NOT " : "",
+                           string_operand(false), string_operand(false));
+      case 2: return fmt::format("({} IS {}NULL)", string_column(), pick(2) ? "NOT " : "");
+      default: return fmt::format("({} {} {})", string_operand(true), ops[pick(8)], string_operand(false));
+    }
+  }
+
+  std::string string_column() {
+    static const char* names[] = {"g", "y", "x"};
+    return names[pick(3)];
+  }
+
+  // A column (sometimes with an explicit collation) or a literal; `column_first`: mostly columns.
+  std::string string_operand(bool column_first) {
+    int k = pick(10);
+    if (column_first ? k < 7 : k < 2) {
+      std::string c = string_column();
+      if (c != "x" && pick(6) == 0) {
+        static const char* collations[] = {"utf8mb4_bin", "utf8mb4_general_ci", "utf8mb4_0900_ai_ci",
+                                           "utf8mb4_unicode_ci"};
+        return fmt::format("({} COLLATE {})", c, collations[pick(4)]);
+      }
+      return c;
+    }
+    if (pick(12) == 0) return "NULL";
+    return fmt::format("'{}'", kStrings[pick(static_cast<int>(std::size(kStrings)))]);
+  }
+
   std::string column() {
     static const char* names[] = {"a", "b", "c", "d", "e", "f"};
     return names[pick(6)];
@@ -400,6 +524,7 @@ class ExpressionGenerator {
 Value random_value(std::mt19937_64& rng, const SqlType& t) {
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
   if (t.nullable && pick(7) == 0) return Value::null();
+  if (t.cls == TypeClass::String) return Value::from_string(kStrings[pick(static_cast<int>(std::size(kStrings)))]);
   bool edge = pick(2) == 0;
   if (t.cls == TypeClass::Double) {
     static const double edges[] = {0.0, -0.0, 1.0, -1.0, 1e308, -1e308, 9007199254740992.0, 9223372036854775808.0,
@@ -427,6 +552,8 @@ Value random_value(std::mt19937_64& rng, const SqlType& t) {
 
 struct PropertyStats {
   int compiled = 0, fallback = 0, with_errors = 0, selecting = 0;
+  int with_strings = 0;  // compiled expressions that compare strings
+  int illegal_mix = 0;   // string expressions that do not bind (columns of incompatible collations)
 };
 
 // Generates `count` expressions from `seed`; each runs through both engines on a fresh batch.
@@ -441,6 +568,10 @@ PropertyStats run_property(uint64_t seed, int count) {
     Bound bound = bind_text(text, columns);
     INFO("seed " << seed << " (replay: OBSYNC_JIT_SEED=" << seed << "), expression #" << i << ": " << text << "\n"
                  << bound.errors);
+    if (!bound.ir && bound.errors.find("Illegal mix of collations") != std::string::npos) {
+      ++stats.illegal_mix;
+      continue;
+    }
     REQUIRE(bound.ir);
     std::vector<std::vector<Value>> rows(90 + rng() % 21);
     for (auto& row : rows)
@@ -456,6 +587,7 @@ PropertyStats run_property(uint64_t seed, int count) {
       continue;
     }
     ++stats.compiled;
+    stats.with_strings += text.find_first_of("'gyx") != std::string::npos;
     Outcome expected = interpret_where(*bound.ir, batch);
     Outcome got = jit_where(*kernel, *bound.ir, batch);
     stats.with_errors += expected.error_row >= 0;
@@ -468,6 +600,7 @@ PropertyStats run_property(uint64_t seed, int count) {
     // Every eighth expression also as a value (COLUMNS).
     if (i % 8 == 0) {
       auto projection = jit::JitEngine::instance().compile_projection(*bound.ir, types, why);
+      if (!projection && why == "not compiled: a string column outside WHERE") continue;
       REQUIRE(projection);
       int64_t expected_error = 0, got_error = 0;
       auto expected_values = interpret_values(*bound.ir, batch, expected_error);
@@ -501,9 +634,13 @@ TEST_CASE("jit: random expressions select the interpreter's rows and fail on its
     CHECK(stats.compiled >= 1700);
     CHECK(stats.with_errors >= 50);
     CHECK(stats.selecting >= 500);
+    CHECK(stats.with_strings >= 400);
     total += stats.compiled;
-    UNSCOPED_INFO(fmt::format("seed {}: {} compiled, {} fell back, {} with an error row, {} selecting rows", seed,
-                              stats.compiled, stats.fallback, stats.with_errors, stats.selecting));
+    UNSCOPED_INFO(fmt::format(
+        "seed {}: {} compiled ({} with strings), {} fell back, {} illegal mixes, {} with an error row, "
+        "{} selecting rows",
+        seed, stats.compiled, stats.with_strings, stats.fallback, stats.illegal_mix, stats.with_errors,
+        stats.selecting));
   }
   if (seeds.size() > 1) CHECK(total >= 3000);
 }

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <array>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -29,15 +30,20 @@ bool evaluate_with_jit(const ir::Expr& ir, const std::vector<ColumnSchema>& colu
   std::vector<int64_t> ints(row.size());
   std::vector<double> doubles(row.size());
   std::vector<uint64_t> validity(row.size());
+  std::vector<std::array<uint32_t, 2>> offsets(row.size());  // strings: row 0 is [0, size)
   jit::ColumnArrays arrays;
   for (size_t c = 0; c < row.size(); ++c) {
     const Value& v = row[c];
     validity[c] = v.is_null() ? 0 : 1;
     if (v.cls == TypeClass::Int) ints[c] = v.is_unsigned ? static_cast<int64_t>(v.u) : v.i;
     if (v.cls == TypeClass::Double) doubles[c] = v.d;
-    arrays.data.push_back(columns[c].type.cls == TypeClass::Double ? static_cast<const void*>(&doubles[c])
-                                                                   : static_cast<const void*>(&ints[c]));
+    bool text = columns[c].type.cls == TypeClass::String;
+    offsets[c] = {0, text ? static_cast<uint32_t>(v.str.size()) : 0};
+    arrays.data.push_back(text                                           ? static_cast<const void*>(v.str.data())
+                          : columns[c].type.cls == TypeClass::Double ? static_cast<const void*>(&doubles[c])
+                                                                     : static_cast<const void*>(&ints[c]));
     arrays.validity.push_back(&validity[c]);
+    arrays.offsets.push_back(text ? offsets[c].data() : nullptr);
   }
   int64_t out = 0;
   uint8_t is_null = 0;
