@@ -25,4 +25,12 @@ int route_table(const Plan& plan, std::string_view db, std::string_view table) {
   return by_pattern;
 }
 
+std::string topic_for(const TopicPlan& target, std::string_view db, std::string_view table) {
+  if (target.kind != ast::TargetKind::Template) return target.name;
+  std::string out = target.name;
+  for (auto [var, value] : {std::pair<std::string_view, std::string_view>{"${database}", db}, {"${table}", table}})
+    for (size_t pos; (pos = out.find(var)) != std::string::npos;) out.replace(pos, var.size(), value);
+  return out;
+}
+
 }  // namespace obsync

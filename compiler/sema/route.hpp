@@ -13,4 +13,8 @@ namespace obsync {
 // case-insensitively (OceanBase's lower_case_table_names=1).
 int route_table(const Plan& plan, std::string_view db, std::string_view table);
 
+// The topic a table's changes go to: the target's name, or its template with ${database} and
+// ${table} substituted.
+std::string topic_for(const TopicPlan& target, std::string_view db, std::string_view table);
+
 }  // namespace obsync

@@ -72,14 +72,6 @@ Pipeline::Pipeline(const Program& program, const Plan& plan, source::SchemaHisto
 
 Pipeline::~Pipeline() = default;
 
-std::string Pipeline::topic_for(const SyncPlan& sync, const std::string& db, const std::string& table) const {
-  if (sync.target.kind != ast::TargetKind::Template) return sync.target.name;
-  std::string out = sync.target.name;
-  for (auto [var, value] : {std::pair<std::string, std::string>{"${database}", db}, {"${table}", table}})
-    for (size_t pos; (pos = out.find(var)) != std::string::npos;) out.replace(pos, var.size(), value);
-  return out;
-}
-
 void Pipeline::prepare_topics(bool create, const std::function<void(const std::string&)>& log) {
   std::vector<sink::TopicSpec> wanted;
   std::vector<std::string> existing;
@@ -95,7 +87,7 @@ void Pipeline::prepare_topics(bool create, const std::function<void(const std::s
     }
     if (s.target.kind == ast::TargetKind::Topic) add(s.target.name, s.target);
     else
-      for (const auto& t : s.tables) add(topic_for(s, t.database, t.table), s.target);
+      for (const auto& t : s.tables) add(topic_for(s.target, t.database, t.table), s.target);
   }
   std::vector<std::string> names = existing;
   for (const auto& w : wanted) names.push_back(w.name);
@@ -182,7 +174,7 @@ std::unique_ptr<Pipeline::Route> Pipeline::bind_route(const std::string& db, con
     if (!encoders_[format_index]) throw PipelineError(fmt::format("format {} has no encoder", sync.format));
   }
   route->encoder = encoders_[format_index].get();
-  route->topic = topic_for(sync, db, table);
+  route->topic = topic_for(sync.target, db, table);
   route->partition_one = sync.partition == "one";
   auto p = partitions_.find(route->topic);
   if (p == partitions_.end()) {
@@ -437,7 +429,7 @@ void Pipeline::ddl(const source::TransactionInfo& txn, std::string_view db, std:
     rec.now_ms = options_.now_ms();
     rec.store_sequence = ++store_seq_;
     encoders_[fi]->encode(c, rec, message_);
-    std::string topic = topic_for(sp, tdb, ttable);
+    std::string topic = topic_for(sp.target, tdb, ttable);
     auto p = partitions_.find(topic);
     int32_t n = p == partitions_.end() ? 1 : p->second;
     message_.has_key = false;

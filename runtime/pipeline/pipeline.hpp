@@ -114,7 +114,6 @@ class Pipeline : public source::ChangeConsumer {
   void send(const std::string& topic, int32_t partition, const encode::Message& m, uint64_t ticket);
   void advance_checkpoint(bool force);
   void publish();
-  std::string topic_for(const SyncPlan& sync, const std::string& db, const std::string& table) const;
 
   const Program& program_;
   const Plan& plan_;

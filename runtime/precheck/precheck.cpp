@@ -175,18 +175,11 @@ std::vector<CheckResult> run_prechecks(const Program& program, const Plan& plan)
   std::vector<sink::TopicSpec> to_create;
   std::map<std::string, uint64_t> largest;  // topic → the largest message its tables can make
   for (const auto& s : p.syncs) {
-    auto topic_of = [&](const SyncTable* t) {
-      if (s.target.kind != ast::TargetKind::Template || t == nullptr) return s.target.name;
-      std::string name = s.target.name;
-      for (auto [var, value] : {std::pair<std::string, std::string>{"${database}", t->database}, {"${table}", t->table}})
-        for (size_t pos; (pos = name.find(var)) != std::string::npos;) name.replace(pos, var.size(), value);
-      return name;
-    };
     std::vector<const SyncTable*> tables;
     for (const auto& t : s.tables) tables.push_back(&t);
     if (tables.empty() && s.target.kind != ast::TargetKind::Template) tables.push_back(nullptr);
     for (const SyncTable* t : tables) {
-      std::string name = topic_of(t);
+      std::string name = t ? topic_for(s.target, t->database, t->table) : s.target.name;
       if (t && t->schema) largest[name] = std::max(largest[name], largest_row_bytes(*t->schema));
       if (s.target.kind == ast::TargetKind::ExistingTopic) {
         if (std::find(existing.begin(), existing.end(), name) == existing.end()) existing.push_back(name);

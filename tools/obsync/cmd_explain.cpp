@@ -6,6 +6,7 @@
 
 #include "compiler/jit/jit.hpp"
 #include "compiler/sema/checker.hpp"
+#include "compiler/sema/route.hpp"
 #include "tools/obsync/commands.hpp"
 #include "tools/obsync/plan_printer.hpp"
 
@@ -16,7 +17,6 @@ namespace {
 std::string property_text(const PlanProperty& p);
 void print_connection(std::ostream& out, const char* what, const ConnectionPlan& c);
 std::string target_text(const TopicPlan& t);
-std::string topic_for(const TopicPlan& t, const std::string& db, const std::string& table);
 
 struct ExplainArgs {
   std::string file;
@@ -58,15 +58,6 @@ std::string target_text(const TopicPlan& t) {
     case ast::TargetKind::Template: return fmt::format("one topic per table: '{}'", t.name);
   }
   return {};
-}
-
-std::string topic_for(const TopicPlan& t, const std::string& db, const std::string& table) {
-  if (t.kind != ast::TargetKind::Template) return t.name;
-  std::string out = t.name;
-  for (auto [var, value] : {std::pair{std::string("${database}"), db}, std::pair{std::string("${table}"), table}}) {
-    for (size_t pos; (pos = out.find(var)) != std::string::npos;) out.replace(pos, var.size(), value);
-  }
-  return out;
 }
 
 }  // namespace
