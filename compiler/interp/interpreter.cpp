@@ -17,11 +17,7 @@ int truth(const Value& v, const SqlType& t) {
 Value from_truth(int t) { return t < 0 ? Value::null() : Value::from_int(t); }
 
 Value coerce(Value v, const SqlType& from, const SqlType& to, EvalContext& ctx) {
-  if (v.is_null() || to.cls == TypeClass::Null) return v;
-  if (v.cls == to.cls && (to.cls != TypeClass::Int || v.is_unsigned == to.is_unsigned || to.is_unsigned)) {
-    if (to.cls != TypeClass::Decimal) return v;
-  }
-  return convert_value(v, from, to, ctx);
+  return coerce_value(std::move(v), from, to, ctx);
 }
 
 class Evaluator {
@@ -177,6 +173,14 @@ class Evaluator {
 };
 
 }  // namespace
+
+Value coerce_value(Value v, const SqlType& from, const SqlType& to, EvalContext& ctx) {
+  if (v.is_null() || to.cls == TypeClass::Null) return v;
+  if (v.cls == to.cls && (to.cls != TypeClass::Int || v.is_unsigned == to.is_unsigned || to.is_unsigned)) {
+    if (to.cls != TypeClass::Decimal) return v;
+  }
+  return convert_value(v, from, to, ctx);
+}
 
 Value evaluate(const ir::Expr& e, const RowContext& row, EvalContext& ctx) {
   Evaluator ev(row, ctx);

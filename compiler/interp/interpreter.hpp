@@ -18,6 +18,11 @@ struct RowContext {
   std::optional<Temporal> commit_ts;
 };
 
+// A branch of CASE / IF / COALESCE (of type `from`) as the expression's type `to`: unchanged
+// when it already is of that class (a signed BIGINT stays signed in an unsigned result),
+// converted otherwise. The JIT calls this too: one definition of the rule.
+Value coerce_value(Value v, const SqlType& from, const SqlType& to, EvalContext& ctx);
+
 // Evaluates `e`; on an evaluation error (MySQL raises one) ctx.failed is set and NULL returned.
 Value evaluate(const ir::Expr& e, const RowContext& row, EvalContext& ctx);
 // The truth of a condition: NULL and errors count as false (the row is not selected).

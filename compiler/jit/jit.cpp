@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <chrono>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -26,15 +27,99 @@
 #include "compiler/jit/codegen.hpp"
 #include "stdlib/collation.hpp"
 
-// The interpreter's string comparison (compare_values → Collation::compare) for kernels. noexcept:
-// nothing may unwind through a kernel's frame.
-extern "C" int32_t obsync_jit_compare_strings(const void* collation, const char* a, uint64_t a_len, const char* b,
-                                              uint64_t b_len) noexcept {
-  const auto& c = *static_cast<const obsync::Collation*>(collation);
-  return c.compare(std::string_view(a, a_len), std::string_view(b, b_len), c);
+namespace obsync::jit {
+
+namespace {
+
+// Scratch Values for host calls, per thread (kernels may run on several threads at once).
+Value* scratch(size_t slots) {
+  thread_local std::vector<Value> values;
+  if (values.size() < slots) values.resize(slots);
+  return values.data();
 }
 
-namespace obsync::jit {
+}  // namespace
+
+void CompiledPredicate::run(const ColumnArrays& columns, size_t rows, uint32_t* selection, size_t& selected,
+                            int64_t& error_row) const {
+  selected = fn_(columns.data.data(), columns.validity.data(), columns.offsets.data(), rows, selection, &error_row,
+                 scratch(slots_));
+}
+
+void CompiledProjection::run(const ColumnArrays& columns, const uint32_t* rows, size_t count, void* values,
+                             uint8_t* nulls, int64_t& error_index) const {
+  thread_local std::vector<uint32_t> identity;
+  if (!rows) {
+    if (identity.size() < count) {
+      size_t from = identity.size();
+      identity.resize(count);
+      for (size_t i = from; i < count; i++) identity[i] = static_cast<uint32_t>(i);
+    }
+    rows = identity.data();
+  }
+  fn_(columns.data.data(), columns.validity.data(), columns.offsets.data(), rows, count, values, nulls, &error_index,
+      scratch(slots_));
+}
+
+void CompiledProjection::run_values(const ColumnArrays& columns, const uint32_t* rows, size_t count,
+                                    std::vector<Value>& out, int64_t& error_index) const {
+  out.resize(count);
+  thread_local std::vector<uint8_t> nulls;
+  nulls.resize(count);
+  if (output_ == Output::Value) {
+    run(columns, rows, count, out.data(), nulls.data(), error_index);
+    return;
+  }
+  thread_local std::vector<int64_t> words;
+  words.resize(count);
+  run(columns, rows, count, words.data(), nulls.data(), error_index);
+  size_t end = error_index >= 0 ? static_cast<size_t>(error_index) : count;
+  for (size_t k = 0; k < end; k++) {
+    if (nulls[k]) out[k] = Value::null();
+    else if (output_ == Output::Double) out[k] = Value::from_double(std::bit_cast<double>(words[k]));
+    else if (is_unsigned_) out[k] = Value::from_uint(static_cast<uint64_t>(words[k]));
+    else out[k] = Value::from_int(words[k]);
+  }
+}
+
+ValueColumns::ValueColumns(const std::vector<SqlType>& types, const std::vector<std::vector<Value>>& rows) {
+  columns_.resize(types.size());
+  for (size_t c = 0; c < types.size(); c++) {
+    Column& col = columns_[c];
+    col.validity.assign(rows.size() / 64 + 1, 0);
+    col.offsets.push_back(0);
+    for (size_t r = 0; r < rows.size(); r++) {
+      const Value& v = c < rows[r].size() ? rows[r][c] : Value();
+      bool valid = !v.is_null() && v.cls == types[c].cls;
+      if (valid) col.validity[r >> 6] |= uint64_t{1} << (r & 63);
+      switch (types[c].cls) {
+        case TypeClass::Int: col.ints.push_back(!valid ? 0 : v.is_unsigned ? static_cast<int64_t>(v.u) : v.i); break;
+        case TypeClass::Double: col.doubles.push_back(valid ? v.d : 0); break;
+        case TypeClass::Decimal: col.decimals.push_back(valid ? v.dec : Decimal()); break;
+        case TypeClass::Date:
+        case TypeClass::Time:
+        case TypeClass::DateTime: col.temporals.push_back(valid ? v.tm : Temporal()); break;
+        default:
+          if (valid) col.bytes += v.str;
+          col.offsets.push_back(static_cast<uint32_t>(col.bytes.size()));
+          break;
+      }
+    }
+    const void* data = nullptr;
+    switch (types[c].cls) {
+      case TypeClass::Int: data = col.ints.data(); break;
+      case TypeClass::Double: data = col.doubles.data(); break;
+      case TypeClass::Decimal: data = col.decimals.data(); break;
+      case TypeClass::Date:
+      case TypeClass::Time:
+      case TypeClass::DateTime: data = col.temporals.data(); break;
+      default: data = col.bytes.data(); break;
+    }
+    arrays_.data.push_back(data);
+    arrays_.validity.push_back(col.validity.data());
+    arrays_.offsets.push_back(col.offsets.data());
+  }
+}
 
 std::string why_not_compiled(const ir::Expr& e, const std::vector<SqlType>& column_types) {
   std::string construct = unsupported_construct(e, column_types);
@@ -47,7 +132,13 @@ struct JitEngine::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::string init_error;  // set when the JIT could not be created
   std::string cpu = llvm::sys::getHostCPUName().str();
-  std::unordered_map<std::string, uint64_t> cache;  // key -> kernel address
+  // A compiled kernel: its address and what it needs (scratch, host sites, its IR for explain).
+  struct Kernel {
+    uint64_t address = 0;
+    KernelInfo info;
+    std::string ir;
+  };
+  std::unordered_map<std::string, std::unique_ptr<Kernel>> cache;  // key -> kernel; never erased
   JitStats stats;
 
   void init() {
@@ -69,9 +160,9 @@ struct JitEngine::Impl {
     jit = std::move(*created);
     // The host functions kernels call, by address: no lookup in the process's symbol table.
     llvm::orc::SymbolMap host_functions;
-    host_functions[jit->mangleAndIntern(kCompareStringsSymbol)] =
-        llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(&obsync_jit_compare_strings),
-                                 llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+    for (const auto& [symbol, address] : host_symbols())
+      host_functions[jit->mangleAndIntern(symbol)] = llvm::JITEvaluatedSymbol(
+          llvm::pointerToJITTargetAddress(address), llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
     if (auto err = jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(host_functions)))) {
       init_error = llvm::toString(std::move(err));
       jit.reset();
@@ -97,13 +188,13 @@ struct JitEngine::Impl {
     passes.doFinalization();
   }
 
-  // The kernel's address, or 0 with `why_not`.
-  uint64_t compile(const ir::Expr& e, const std::vector<SqlType>& column_types, KernelKind kind, std::string& key,
+  // The kernel, or null with `why_not`.
+  const Kernel* compile(const ir::Expr& e, const std::vector<SqlType>& column_types, KernelKind kind, std::string& key,
                    std::string& why_not) {
     std::string construct = unsupported_construct(e, column_types);
     if (!construct.empty()) {
       why_not = "not compiled: " + construct;
-      return 0;
+      return nullptr;
     }
     key = fmt::format("{}|{}|{}|LLVM {}|", kind == KernelKind::Predicate ? "where" : "value", kernel_key(e), cpu,
                       LLVM_VERSION_STRING);
@@ -112,11 +203,11 @@ struct JitEngine::Impl {
     std::call_once(init_once, [this] { init(); });
     if (!jit) {
       why_not = "not compiled: the JIT is unavailable (" + init_error + ")";
-      return 0;
+      return nullptr;
     }
     if (auto hit = cache.find(key); hit != cache.end()) {
       ++stats.cache_hits;
-      return hit->second;
+      return hit->second.get();
     }
     auto start = std::chrono::steady_clock::now();
     std::string name = fmt::format("obsync_kernel_{}", stats.kernels_compiled);
@@ -124,28 +215,31 @@ struct JitEngine::Impl {
     auto module = std::make_unique<llvm::Module>(name, *context);
     module->setDataLayout(jit->getDataLayout());
     module->setTargetTriple(jit->getTargetTriple().str());
-    emit_kernel(*module, name, kind, e);
+    auto kernel = std::make_unique<Kernel>();
+    kernel->info = emit_kernel(*module, name, kind, e, column_types);
     std::string verify_errors;
     llvm::raw_string_ostream verify_out(verify_errors);
     if (llvm::verifyModule(*module, &verify_out)) {
       why_not = "not compiled: internal error, invalid LLVM IR: " + verify_out.str();
-      return 0;
+      return nullptr;
     }
     optimize(*module);
+    llvm::raw_string_ostream ir_out(kernel->ir);
+    module->print(ir_out, nullptr);
+    ir_out.flush();
     if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
       why_not = "not compiled: LLVM: " + llvm::toString(std::move(err));
-      return 0;
+      return nullptr;
     }
     auto symbol = jit->lookup(name);
     if (!symbol) {
       why_not = "not compiled: LLVM: " + llvm::toString(symbol.takeError());
-      return 0;
+      return nullptr;
     }
-    uint64_t address = symbol->getAddress();
+    kernel->address = symbol->getAddress();
     ++stats.kernels_compiled;
     stats.last_compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    cache.emplace(key, address);
-    return address;
+    return cache.emplace(key, std::move(kernel)).first->second.get();
   }
 };
 
@@ -161,20 +255,23 @@ std::unique_ptr<CompiledPredicate> JitEngine::compile_predicate(const ir::Expr& 
                                                                 const std::vector<SqlType>& column_types,
                                                                 std::string& why_not) {
   std::string key;
-  uint64_t address = impl_->compile(e, column_types, KernelKind::Predicate, key, why_not);
-  if (!address) return nullptr;
-  return std::make_unique<CompiledPredicate>(reinterpret_cast<CompiledPredicate::KernelFn>(address), std::move(key));
+  const Impl::Kernel* k = impl_->compile(e, column_types, KernelKind::Predicate, key, why_not);
+  if (!k) return nullptr;
+  return std::make_unique<CompiledPredicate>(reinterpret_cast<CompiledPredicate::KernelFn>(k->address),
+                                             std::move(key), k->info.slots, &k->ir);
 }
 
 std::unique_ptr<CompiledProjection> JitEngine::compile_projection(const ir::Expr& e,
                                                                   const std::vector<SqlType>& column_types,
                                                                   std::string& why_not) {
   std::string key;
-  uint64_t address = impl_->compile(e, column_types, KernelKind::Projection, key, why_not);
-  if (!address) return nullptr;
-  TypeClass result = e.type.cls == TypeClass::Double ? TypeClass::Double : TypeClass::Int;
-  return std::make_unique<CompiledProjection>(reinterpret_cast<CompiledProjection::KernelFn>(address), std::move(key),
-                                              result);
+  const Impl::Kernel* k = impl_->compile(e, column_types, KernelKind::Projection, key, why_not);
+  if (!k) return nullptr;
+  auto output = k->info.output == OutputKind::Int      ? CompiledProjection::Output::Int
+                : k->info.output == OutputKind::Double ? CompiledProjection::Output::Double
+                                                       : CompiledProjection::Output::Value;
+  return std::make_unique<CompiledProjection>(reinterpret_cast<CompiledProjection::KernelFn>(k->address),
+                                              std::move(key), k->info.slots, output, e.type.is_unsigned, &k->ir);
 }
 
 JitStats JitEngine::stats() const {

@@ -9,68 +9,110 @@
 
 #include "compiler/ir/ir.hpp"
 #include "stdlib/types.hpp"
+#include "stdlib/value.hpp"
 
 namespace obsync::jit {
 
 // The kernel's view of a batch, over plain arrays (compiler/ never sees runtime/'s ColumnVector).
 // One entry per table column, in table order; only the columns the kernel reads need be set.
-//   data[c]      const int64_t* (Int: unsigned values as their bit pattern), const double* (Double)
-//                or const char* (String: the bytes of all rows, back to back)
-//   offsets[c]   String only: row i is data[c][offsets[c][i] .. offsets[c][i + 1]); may be left
-//                empty when no String column is read
+//   data[c]      by the column's class: const int64_t* (Int: unsigned values as their bit
+//                pattern), const double* (Double), const Decimal* (Decimal), const Temporal*
+//                (Date, Time, DateTime), or const char* (String, Json: all rows' bytes back to back)
+//   offsets[c]   String and Json: row i is data[c][offsets[c][i] .. offsets[c][i + 1])
 //   validity[c]  bit (row & 63) of word row >> 6 set: the row's value is not NULL
+// A kernel of an expression with OLD.col or op() (a change predicate, language.md) also reads
+// entries n .. 2n-1 (the before image of the same n columns: OLD.col) and entry 2n: data is a
+// const uint8_t* of ChangeOp codes (0 INSERT, 1 UPDATE, 2 DELETE) for op().
 struct ColumnArrays {
   std::vector<const void*> data;
   std::vector<const uint64_t*> validity;
   std::vector<const uint32_t*> offsets;
 };
 
+// Column arrays built from rows of Values (for `eval`, tests and benchmarks; the runtime hands
+// its ColumnVectors' arrays over directly). Owns the storage; arrays() stays valid while it lives.
+class ValueColumns {
+ public:
+  ValueColumns(const std::vector<SqlType>& types, const std::vector<std::vector<Value>>& rows);
+  const ColumnArrays& arrays() const { return arrays_; }
+
+ private:
+  struct Column {
+    std::vector<int64_t> ints;
+    std::vector<double> doubles;
+    std::vector<Decimal> decimals;
+    std::vector<Temporal> temporals;
+    std::string bytes;
+    std::vector<uint32_t> offsets;
+    std::vector<uint64_t> validity;
+  };
+  std::vector<Column> columns_;
+  ColumnArrays arrays_;
+};
+
 // A compiled WHERE: selects the rows whose condition is TRUE (NULL and FALSE are not selected).
 class CompiledPredicate {
  public:
   using KernelFn = uint64_t (*)(const void* const* data, const uint64_t* const* validity,
-                                const uint32_t* const* offsets, uint64_t rows, uint32_t* selection, int64_t* error_row);
-  CompiledPredicate(KernelFn fn, std::string key) : fn_(fn), key_(std::move(key)) {}
+                                const uint32_t* const* offsets, uint64_t rows, uint32_t* selection, int64_t* error_row,
+                                void* slots);
+  CompiledPredicate(KernelFn fn, std::string key, size_t slots, const std::string* ir)
+      : fn_(fn), key_(std::move(key)), slots_(slots), ir_(ir) {}
 
   // Writes the selected row indices, ascending, to `selection` (room for `rows`). When a row's
-  // evaluation raises an error (MySQL's 1690 "BIGINT value is out of range"), the kernel stops
-  // there: error_row is that row (the rows before it are in `selection`), else -1. The kernel
-  // does not produce the message: run the interpreter on error_row for it.
+  // evaluation raises an error (MySQL's 1690 "BIGINT value is out of range"), or needs the
+  // interpreter, the kernel stops there: error_row is that row (the rows before it are in
+  // `selection`), else -1. The kernel does not produce messages: run the interpreter from
+  // error_row on. Thread-safe (scratch Values are per thread).
   void run(const ColumnArrays& columns, size_t rows, uint32_t* selection, size_t& selected,
-           int64_t& error_row) const {
-    selected = fn_(columns.data.data(), columns.validity.data(), columns.offsets.data(), rows, selection, &error_row);
-  }
+           int64_t& error_row) const;
   const std::string& key() const { return key_; }
+  // The kernel's optimized LLVM IR (`explain --ir`).
+  const std::string& ir() const { return *ir_; }
 
  private:
   KernelFn fn_;
   std::string key_;
+  size_t slots_;
+  const std::string* ir_;
 };
 
 // A compiled expression (a COLUMNS item, `eval`): one value per row.
 class CompiledProjection {
  public:
   using KernelFn = void (*)(const void* const* data, const uint64_t* const* validity, const uint32_t* const* offsets,
-                            uint64_t rows, void* values, uint8_t* nulls, int64_t* error_row);
-  CompiledProjection(KernelFn fn, std::string key, TypeClass result) : fn_(fn), key_(std::move(key)), result_(result) {}
+                            const uint32_t* rows, uint64_t count, void* values, uint8_t* nulls, int64_t* error_index,
+                            void* slots);
+  enum class Output : uint8_t { Int, Double, Value };
+  CompiledProjection(KernelFn fn, std::string key, size_t slots, Output output, bool is_unsigned,
+                     const std::string* ir)
+      : fn_(fn), key_(std::move(key)), slots_(slots), output_(output), is_unsigned_(is_unsigned), ir_(ir) {}
 
-  // Writes row i's value to values[i] (int64_t for an Int result, double for Double) and
-  // nulls[i] (1: NULL; its value slot is unspecified). Errors as CompiledPredicate::run.
-  void run(const ColumnArrays& columns, size_t rows, void* values, uint8_t* nulls, int64_t& error_row) const {
-    fn_(columns.data.data(), columns.validity.data(), columns.offsets.data(), rows, values, nulls, &error_row);
-  }
-  // Int (values are int64_t; the expression's SqlType says signedness) or Double.
-  TypeClass result_class() const { return result_; }
+  // Evaluates rows rows[0 .. count) (rows 0 .. count-1 when `rows` is null) and writes the k-th
+  // one's value to values[k]: int64_t (Output::Int), double (Double) or Value (Value: `values`
+  // points to `count` Values) and nulls[k] (1: NULL; the value slot is then unspecified). On an
+  // error (or a value the kernel hands to the interpreter) it stops with error_index = k, else -1.
+  void run(const ColumnArrays& columns, const uint32_t* rows, size_t count, void* values, uint8_t* nulls,
+           int64_t& error_index) const;
+  // The same into Values (resized to count); the interpreter finishes nothing: on error_index
+  // >= 0 the values from there on are unspecified.
+  void run_values(const ColumnArrays& columns, const uint32_t* rows, size_t count, std::vector<Value>& out,
+                  int64_t& error_index) const;
+  Output output() const { return output_; }
   const std::string& key() const { return key_; }
+  const std::string& ir() const { return *ir_; }
 
  private:
   KernelFn fn_;
   std::string key_;
-  TypeClass result_;
+  size_t slots_;
+  Output output_;
+  bool is_unsigned_;  // Output::Int: the values are BIGINT UNSIGNED
+  const std::string* ir_;
 };
 
-// Why the JIT cannot compile `e` over columns of `column_types` ("not compiled: string
-// comparison"), or empty when it can. Cheap: no LLVM involved (for `check` and `explain`).
+// Why the JIT cannot compile `e` over columns of `column_types` ("not compiled: commit_ts()"),
+// or empty when it can. Cheap: no LLVM involved (for `check` and `explain`).
 std::string why_not_compiled(const ir::Expr& e, const std::vector<SqlType>& column_types);
 
 struct JitStats {

@@ -1,6 +1,6 @@
 // A SYNC's compiled WHERE and COLUMNS for one table at one schema version, run over row
 // batches: which rows go out as what (the UPDATE-in/out rule) and their output values. This is
-// the interpreter-backed kernel; the JIT (issue 5) serves the same interface.
+// the interpreter-backed kernel, and the JIT's when the WHERE and every COLUMNS item compile.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -21,14 +21,15 @@ struct KernelOutput {
 class TableKernel {
  public:
   // `table` is a typed SyncTable (checked against this table's schema); it must outlive the kernel.
-  // `use_jit`: compile the WHERE with the JIT when it can (else the interpreter runs it).
+  // `use_jit`: compile the WHERE and the COLUMNS with the JIT when it can (else the
+  // interpreter runs them).
   explicit TableKernel(const SyncTable& table, bool use_jit = false);
   ~TableKernel();
 
-  // Before run() on the rows of `batch`: evaluates the WHERE of every row at once with the JIT
-  // kernel when there is one. When the JIT reports an evaluation error in the batch, nothing is
-  // precomputed and run() evaluates row by row with the interpreter, which reports the error
-  // with MySQL's exact message at the same row.
+  // Before run() on the rows of `batch`: evaluates the WHERE and the COLUMNS of every row at
+  // once with the JIT kernels when there are. When a kernel stops at a row (an evaluation error),
+  // nothing is precomputed and run() evaluates row by row with the interpreter, which reports
+  // the error with MySQL's exact message at the same row.
   void prepare(const RowBatch& batch);
   void unprepare() { prepared_ = nullptr; }  // after the batch's rows: its content changes next
   // "jit" or "interpreter (not compiled: …)": for the log and explain.
@@ -51,11 +52,14 @@ class TableKernel {
   bool project(const std::vector<Value>& row, const std::vector<Value>* old_row, std::string_view op,
                const std::optional<Temporal>& ts, std::vector<Value>& out, std::string& error);
 
+  bool projected(size_t row, bool before_image, std::vector<Value>& out);
+
   const SyncTable& table_;
   bool change_predicate_ = false;
+  bool compiled_ = false;
   std::vector<Value> before_, after_;
-  // The JIT's WHERE (null: the interpreter's) and, for the prepared batch, each row's result on
-  // its after and before image.
+  // The JIT's kernels and, for the prepared batch, each row's WHERE result on its after and
+  // before image and its output values.
   struct Jit;
   std::unique_ptr<Jit> jit_;
   bool use_jit_ = false;

@@ -27,39 +27,18 @@ bool evaluate_with_jit(const ir::Expr& ir, const std::vector<ColumnSchema>& colu
   for (const auto& c : columns) types.push_back(c.type);
   auto kernel = jit::JitEngine::instance().compile_projection(ir, types, why_not);
   if (!kernel) return false;
-  std::vector<int64_t> ints(row.size());
-  std::vector<double> doubles(row.size());
-  std::vector<uint64_t> validity(row.size());
-  std::vector<std::array<uint32_t, 2>> offsets(row.size());  // strings: row 0 is [0, size)
-  jit::ColumnArrays arrays;
-  for (size_t c = 0; c < row.size(); ++c) {
-    const Value& v = row[c];
-    validity[c] = v.is_null() ? 0 : 1;
-    if (v.cls == TypeClass::Int) ints[c] = v.is_unsigned ? static_cast<int64_t>(v.u) : v.i;
-    if (v.cls == TypeClass::Double) doubles[c] = v.d;
-    bool text = columns[c].type.cls == TypeClass::String;
-    offsets[c] = {0, text ? static_cast<uint32_t>(v.str.size()) : 0};
-    arrays.data.push_back(text                                           ? static_cast<const void*>(v.str.data())
-                          : columns[c].type.cls == TypeClass::Double ? static_cast<const void*>(&doubles[c])
-                                                                     : static_cast<const void*>(&ints[c]));
-    arrays.validity.push_back(&validity[c]);
-    arrays.offsets.push_back(text ? offsets[c].data() : nullptr);
-  }
-  int64_t out = 0;
-  uint8_t is_null = 0;
-  int64_t error_row = -1;
-  kernel->run(arrays, 1, &out, &is_null, error_row);
-  if (error_row == 0) {
+  jit::ValueColumns batch(types, {row});
+  std::vector<Value> out;
+  int64_t error_index = -1;
+  kernel->run_values(batch.arrays(), nullptr, 1, out, error_index);
+  if (error_index == 0) {
+    // An error (the interpreter words it) or a value the kernel leaves to the interpreter.
     RowContext ctx_row;
     ctx_row.row = &row;
-    evaluate(ir, ctx_row, ctx);
-    if (!ctx.failed) ctx.fail(0, "the JIT kernel failed where the interpreter does not");
+    value = evaluate(ir, ctx_row, ctx);
     return true;
   }
-  if (is_null) value = Value::null();
-  else if (kernel->result_class() == TypeClass::Double) value = Value::from_double(std::bit_cast<double>(out));
-  else if (ir.type.is_unsigned) value = Value::from_uint(static_cast<uint64_t>(out));
-  else value = Value::from_int(out);
+  value = std::move(out[0]);
   return true;
 }
 

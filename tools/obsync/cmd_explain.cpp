@@ -60,6 +60,25 @@ std::string target_text(const TopicPlan& t) {
   return {};
 }
 
+std::string engine_text(const std::string& why_not) {
+  return why_not.empty() ? std::string("jit") : "interpreter (" + why_not + ")";
+}
+
+void print_llvm(std::ostream& out, const std::string& what, const std::string& ir, const std::string& why_not) {
+  if (ir.empty()) {
+    out << fmt::format("    llvm {}: none, {}\n", what, why_not);
+    return;
+  }
+  out << fmt::format("    llvm {}:\n", what);
+  size_t begin = 0;
+  while (begin < ir.size()) {
+    size_t end = ir.find('\n', begin);
+    if (end == std::string::npos) end = ir.size();
+    out << "      " << std::string_view(ir).substr(begin, end - begin) << "\n";
+    begin = end + 1;
+  }
+}
+
 }  // namespace
 
 void print_plan(std::ostream& out, const Program& program, const Plan& plan, bool with_ir);
@@ -134,19 +153,34 @@ void print_plan(std::ostream& out, const Program& program, const Plan& plan, boo
     for (const auto& t : s.tables) {
       out << fmt::format("  table {}.{} -> topic {}\n", t.database, t.table, topic_for(s.target, t.database, t.table));
       out << fmt::format("    key: {}\n", t.key_columns.empty() ? std::string("(none: the table name)") : fmt::format("{}", fmt::join(t.key_columns, ", ")));
+      std::vector<SqlType> types;
+      if (t.schema)
+        for (const auto& c : t.schema->columns) types.push_back(c.type);
       if (t.where) {
         out << fmt::format("    where: {} [{}]\n", program.sources.text(t.where->span), to_string(t.where->type));
-        std::vector<SqlType> types;
-        for (const auto& c : t.schema->columns) types.push_back(c.type);
-        std::string why = jit::why_not_compiled(*t.where, types);
-        out << fmt::format("    where engine: {}\n", why.empty() ? std::string("jit") : "interpreter (" + why + ")");
+        out << fmt::format("    where engine: {}\n", engine_text(jit::why_not_compiled(*t.where, types)));
       }
-      for (const auto& c : t.columns)
+      for (const auto& c : t.columns) {
         out << fmt::format("    column {}{}: {}\n", c.name, c.is_key ? " (key)" : "", c.expr ? to_string(c.expr->type) : "?");
+        // A plain column is copied; say only which computed items run where.
+        if (c.expr && c.expr->op != ir::Op::Column)
+          out << fmt::format("      engine: {}\n", engine_text(jit::why_not_compiled(*c.expr, types)));
+      }
       if (with_ir) {
         if (t.where) out << fmt::format("    ir where: {}\n", ir::dump(*t.where));
         for (const auto& c : t.columns)
           if (c.expr) out << fmt::format("    ir {}: {}\n", c.name, ir::dump(*c.expr));
+        // Each kernel's LLVM IR after the JIT's passes: what runs over the batches.
+        std::string why;
+        if (t.where) {
+          auto kernel = jit::JitEngine::instance().compile_predicate(*t.where, types, why);
+          print_llvm(out, "where", kernel ? kernel->ir() : std::string(), why);
+        }
+        for (const auto& c : t.columns) {
+          if (!c.expr) continue;
+          auto kernel = jit::JitEngine::instance().compile_projection(*c.expr, types, why);
+          print_llvm(out, c.name, kernel ? kernel->ir() : std::string(), why);
+        }
       }
     }
   }
@@ -157,7 +191,7 @@ void register_explain(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("explain", "Print the resolved plan: tables, topics, keys, typed expressions");
   cmd->add_option("file", args->file, "script file")->required();
   cmd->add_option("--schema", args->schema_path, "schema file to resolve tables, columns and types");
-  cmd->add_flag("--ir", args->ir, "also print the typed expression IR (needs --schema)");
+  cmd->add_flag("--ir", args->ir, "also print the typed expression IR and each kernel's optimized LLVM IR (needs --schema)");
   cmd->callback([args, &action] { action = [args] { return run_explain(*args); }; });
 }
 

@@ -1,0 +1,1 @@
+"$OBSYNC" explain --schema shop_schema.json _engines.sync | grep -E "engine|where:|column" ; "$OBSYNC" explain --schema shop_schema.json --ir _engines.sync | grep -E "^    llvm|^      define" | sed -E 's/obsync_kernel_[0-9]+/obsync_kernel_N/'
