@@ -53,7 +53,6 @@ std::string check(const ir::Expr& e, const std::vector<SqlType>& columns) {
     case ir::Op::OldColumn:
       if (e.column < 0 || static_cast<size_t>(e.column) >= columns.size()) return "a column outside the table";
       break;
-    case ir::Op::CommitTs: return "commit_ts()";
     case ir::Op::Call:
       if (!e.fn || !e.fn->eval) return "a call without an implementation";
       if (static_cast<int>(e.args.size()) < e.fn->min_args ||
@@ -89,7 +88,8 @@ std::string check(const ir::Expr& e, const std::vector<SqlType>& columns) {
       if (e.args.empty()) return "an unexpected arity";
       break;
     case ir::Op::Const:
-    case ir::Op::OpName: break;
+    case ir::Op::OpName:
+    case ir::Op::CommitTs: break;
   }
   for (const auto& a : e.args) {
     if (!a) return "an incomplete expression";
@@ -120,18 +120,20 @@ const Collation* comparison_collation(const ir::Expr& e) {
 }
 
 // Where a column's arrays sit in ColumnArrays: the row's column c at c, OLD.c at n + c, the
-// operation codes at 2n.
+// operation codes at 2n, the commit time at 2n + 1.
+enum class Special : uint8_t { None, Ops, CommitTs };
 struct ColumnUse {
   size_t index;
   SqlType type;  // of the column (OLD: the same column's type)
-  bool ops = false;
+  Special special = Special::None;
 };
 
 void collect_columns(const ir::Expr& e, size_t n, const std::vector<SqlType>& types, std::map<size_t, ColumnUse>& out) {
   if (e.op == ir::Op::Column) out.emplace(e.column, ColumnUse{static_cast<size_t>(e.column), types[e.column]});
   if (e.op == ir::Op::OldColumn)
     out.emplace(n + e.column, ColumnUse{n + static_cast<size_t>(e.column), types[e.column]});
-  if (e.op == ir::Op::OpName) out.emplace(2 * n, ColumnUse{2 * n, SqlType{}, true});
+  if (e.op == ir::Op::OpName) out.emplace(2 * n, ColumnUse{2 * n, SqlType{}, Special::Ops});
+  if (e.op == ir::Op::CommitTs) out.emplace(2 * n + 1, ColumnUse{2 * n + 1, SqlType::datetime(6), Special::CommitTs});
   for (const auto& a : e.args) collect_columns(*a, n, types, out);
 }
 
@@ -155,7 +157,7 @@ struct ColumnPointers {
   llvm::Value* validity = nullptr;  // i64*
   llvm::Value* offsets = nullptr;   // i32*, String and JSON only
   SqlType type;
-  bool ops = false;                 // the operation codes (uint8_t ChangeOp per row)
+  Special special = Special::None;  // Ops: uint8_t ChangeOp per row; CommitTs: one Temporal or null
 };
 
 struct Ordering {
@@ -176,6 +178,7 @@ class Emitter {
       case ir::Op::Column: return column(e.column, false);
       case ir::Op::OldColumn: return column(e.column, true);
       case ir::Op::OpName: return op_name();
+      case ir::Op::CommitTs: return commit_ts();
       case ir::Op::Call: return call(e);
       case ir::Op::Cast: return cast(e);
       case ir::Op::And: return logic_and_or(e, true);
@@ -209,7 +212,6 @@ class Emitter {
       case ir::Op::If: return if_function(e);
       case ir::Op::Coalesce: return coalesce(e);
       case ir::Op::NullIf: return null_if(e);
-      case ir::Op::CommitTs: break;  // rejected by check()
     }
     return null_value();
   }
@@ -582,6 +584,21 @@ class Emitter {
     CgValue out{name, b_.getFalse(), nullptr, Kind::String, false};
     out.len = b_.getInt64(6);
     return out;
+  }
+
+  // commit_ts(): the batch's one commit time (DATETIME(6)), NULL when the caller has none.
+  CgValue commit_ts() {
+    const ColumnPointers& p = columns_.at(2 * n_ + 1);
+    llvm::Value* null = b_.CreateICmpEQ(p.data, llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr())));
+    llvm::Value* dst = slot(new_slots(1));
+    llvm::Value* status = guarded(active_, [&] {
+      return b_.CreateCall(host_fn("obsync_jit_box_column", i32(),
+                                   {ptr(), ptr(), llvm::PointerType::getUnqual(i32()), i64(), i32(), i32()}),
+                           {dst, p.data, llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(i32())),
+                            b_.getInt64(0), b_.getInt32(static_cast<int32_t>(TypeClass::DateTime)),
+                            b_.CreateZExt(null, i32())});
+    }, 0);
+    return {dst, null, b_.CreateICmpEQ(status, b_.getInt32(2)), Kind::Boxed, false};
   }
 
   // --- comparisons -----------------------------------------------------------------------------
@@ -1027,14 +1044,16 @@ KernelInfo emit_kernel(llvm::Module& module, const std::string& name, KernelKind
   for (auto& [index, use] : used) {
     ColumnPointers& p = columns[index];
     p.type = use.type;
-    p.ops = use.ops;
-    bool with_offsets = !use.ops && (use.type.cls == TypeClass::String || use.type.cls == TypeClass::Json);
-    llvm::Type* elem = use.type.cls == TypeClass::Double ? b.getDoubleTy()
-                       : use.type.cls == TypeClass::Int && !use.ops ? i64
-                                                                    : b.getInt8Ty();
+    p.special = use.special;
+    bool plain = use.special == Special::None;
+    bool with_offsets = plain && (use.type.cls == TypeClass::String || use.type.cls == TypeClass::Json);
+    llvm::Type* elem = !plain                                ? b.getInt8Ty()
+                       : use.type.cls == TypeClass::Double ? b.getDoubleTy()
+                       : use.type.cls == TypeClass::Int    ? i64
+                                                           : b.getInt8Ty();
     llvm::Value* raw = b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, data_arg, index));
     p.data = b.CreateBitCast(raw, llvm::PointerType::getUnqual(elem), fmt::format("data{}", index));
-    if (!use.ops)
+    if (plain)
       p.validity = b.CreateLoad(i64_ptr, b.CreateConstInBoundsGEP1_64(i64_ptr, validity_arg, index),
                                 fmt::format("validity{}", index));
     if (with_offsets)

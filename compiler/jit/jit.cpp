@@ -119,6 +119,20 @@ ValueColumns::ValueColumns(const std::vector<SqlType>& types, const std::vector<
     arrays_.validity.push_back(col.validity.data());
     arrays_.offsets.push_back(col.offsets.data());
   }
+  // No before image (all NULL: validity words of zeros), INSERT codes, no commit time.
+  no_rows_.assign(rows.size() / 64 + 1, 0);
+  ops_.assign(rows.size() + 1, 0);
+  for (size_t c = 0; c < types.size(); c++) {
+    arrays_.data.push_back(arrays_.data[c]);
+    arrays_.validity.push_back(no_rows_.data());
+    arrays_.offsets.push_back(arrays_.offsets[c]);
+  }
+  arrays_.data.push_back(ops_.data());
+  arrays_.validity.push_back(no_rows_.data());
+  arrays_.offsets.push_back(nullptr);
+  arrays_.data.push_back(nullptr);
+  arrays_.validity.push_back(nullptr);
+  arrays_.offsets.push_back(nullptr);
 }
 
 std::string why_not_compiled(const ir::Expr& e, const std::vector<SqlType>& column_types) {

@@ -20,9 +20,10 @@ namespace obsync::jit {
 //                (Date, Time, DateTime), or const char* (String, Json: all rows' bytes back to back)
 //   offsets[c]   String and Json: row i is data[c][offsets[c][i] .. offsets[c][i + 1])
 //   validity[c]  bit (row & 63) of word row >> 6 set: the row's value is not NULL
-// A kernel of an expression with OLD.col or op() (a change predicate, language.md) also reads
-// entries n .. 2n-1 (the before image of the same n columns: OLD.col) and entry 2n: data is a
-// const uint8_t* of ChangeOp codes (0 INSERT, 1 UPDATE, 2 DELETE) for op().
+// A kernel of an expression with OLD.col, op() or commit_ts() (language.md) also reads entries
+// n .. 2n-1 (the before image of the same n columns: OLD.col), entry 2n (data: a const
+// uint8_t* of ChangeOp codes, 0 INSERT, 1 UPDATE, 2 DELETE: op()) and entry 2n + 1 (data: one
+// const Temporal*, the batch's commit time as DATETIME(6), or null: commit_ts() is NULL).
 struct ColumnArrays {
   std::vector<const void*> data;
   std::vector<const uint64_t*> validity;
@@ -31,6 +32,8 @@ struct ColumnArrays {
 
 // Column arrays built from rows of Values (for `eval`, tests and benchmarks; the runtime hands
 // its ColumnVectors' arrays over directly). Owns the storage; arrays() stays valid while it lives.
+// The rows are INSERTs: OLD.col is NULL, op() 'INSERT', commit_ts() NULL, as the interpreter's
+// default RowContext.
 class ValueColumns {
  public:
   ValueColumns(const std::vector<SqlType>& types, const std::vector<std::vector<Value>>& rows);
@@ -47,6 +50,8 @@ class ValueColumns {
     std::vector<uint64_t> validity;
   };
   std::vector<Column> columns_;
+  std::vector<uint64_t> no_rows_;
+  std::vector<uint8_t> ops_;
   ColumnArrays arrays_;
 };
 

@@ -60,11 +60,12 @@ namespace {
 
 // The kernel's arrays for `current` (the row's image), the before image (OLD.col) and the
 // operations (op()): the layout of jit::ColumnArrays.
-void fill_arrays(jit::ColumnArrays& a, const std::vector<ColumnVector>& current, const RowBatch& batch) {
+void fill_arrays(jit::ColumnArrays& a, const std::vector<ColumnVector>& current, const RowBatch& batch,
+                 const Temporal* commit_ts) {
   size_t n = current.size();
-  a.data.assign(2 * n + 1, nullptr);
-  a.validity.assign(2 * n + 1, nullptr);
-  a.offsets.assign(2 * n + 1, nullptr);
+  a.data.assign(2 * n + 2, nullptr);
+  a.validity.assign(2 * n + 2, nullptr);
+  a.offsets.assign(2 * n + 2, nullptr);
   auto put = [&](size_t at, const ColumnVector& col) {
     switch (col.cls()) {
       case TypeClass::Int: a.data[at] = col.i64(); break;
@@ -85,11 +86,12 @@ void fill_arrays(jit::ColumnArrays& a, const std::vector<ColumnVector>& current,
   static_assert(sizeof(ChangeOp) == 1 && static_cast<int>(ChangeOp::Update) == 1 &&
                 static_cast<int>(ChangeOp::Delete) == 2);
   a.data[2 * n] = batch.ops.data();
+  a.data[2 * n + 1] = commit_ts;
 }
 
 }  // namespace
 
-void TableKernel::prepare(const RowBatch& batch) {
+void TableKernel::prepare(const RowBatch& batch, int64_t commit_ts_us) {
   prepared_ = nullptr;
   if (!use_jit_ || batch.empty()) return;
   std::vector<SqlType> types;
@@ -125,12 +127,15 @@ void TableKernel::prepare(const RowBatch& batch) {
   }
   if (!compiled_) return;
   const size_t n = batch.size();
+  // commit_ts() as run() gives it to the interpreter: NULL without a commit time.
+  if (commit_ts_us) commit_ts_ = commit_ts_value(commit_ts_us);
+  const Temporal* commit_ts = commit_ts_us ? &commit_ts_ : nullptr;
   // WHERE: a row predicate on each image (the UPDATE-in/out rule); a change predicate once per
   // change, on the after image for INSERT and UPDATE and on the before image for DELETE.
   auto evaluate = [&](const std::vector<ColumnVector>& current, std::vector<uint8_t>& pass) {
     pass.assign(n, 1);
     if (!jit_->predicate) return true;
-    fill_arrays(jit_->arrays, current, batch);
+    fill_arrays(jit_->arrays, current, batch, commit_ts);
     jit_->selection.resize(n);
     size_t selected = 0;
     int64_t error_row = -1;
@@ -172,7 +177,7 @@ void TableKernel::prepare(const RowBatch& batch) {
     }
     jit_->values[image].resize(jit_->columns.size());
     if (rows.empty()) continue;
-    fill_arrays(jit_->arrays, image == 0 ? batch.after : batch.before, batch);
+    fill_arrays(jit_->arrays, image == 0 ? batch.after : batch.before, batch, commit_ts);
     for (size_t item = 0; item < jit_->columns.size(); item++) {
       int64_t error_index = -1;
       jit_->columns[item]->run_values(jit_->arrays, rows.data(), rows.size(), jit_->values[image][item], error_index);

@@ -30,7 +30,8 @@ class TableKernel {
   // once with the JIT kernels when there are. When a kernel stops at a row (an evaluation error),
   // nothing is precomputed and run() evaluates row by row with the interpreter, which reports
   // the error with MySQL's exact message at the same row.
-  void prepare(const RowBatch& batch);
+  // `commit_ts_us`: the batch's commit time (one transaction, or a full-sync chunk), 0: none.
+  void prepare(const RowBatch& batch, int64_t commit_ts_us);
   void unprepare() { prepared_ = nullptr; }  // after the batch's rows: its content changes next
   // "jit" or "interpreter (not compiled: …)": for the log and explain.
   const std::string& engine() const { return engine_; }
@@ -57,6 +58,7 @@ class TableKernel {
   const SyncTable& table_;
   bool change_predicate_ = false;
   bool compiled_ = false;
+  Temporal commit_ts_;
   std::vector<Value> before_, after_;
   // The JIT's kernels and, for the prepared batch, each row's WHERE result on its after and
   // before image and its output values.

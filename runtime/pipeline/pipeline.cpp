@@ -228,8 +228,8 @@ std::unique_ptr<Pipeline::Route> Pipeline::bind_route(const std::string& db, con
   return route;
 }
 
-void Pipeline::prepare_kernel(Route& route, const RowBatch& batch) {
-  route.kernel->prepare(batch);
+void Pipeline::prepare_kernel(Route& route, const RowBatch& batch, int64_t commit_ts_us) {
+  route.kernel->prepare(batch, commit_ts_us);
   if (route.engine_logged || !log_) return;
   // Once per table and schema version: which engine runs its WHERE.
   route.engine_logged = true;
@@ -310,7 +310,7 @@ void Pipeline::full_sync_batch(RowBatch& batch, int64_t commit_ts_us) {
   rec.commit_ts_us = commit_ts_us;
   batch_now_ms_ = options_.now_ms();
   std::string error;
-  prepare_kernel(*route, batch);
+  prepare_kernel(*route, batch, commit_ts_us);
   for (size_t i = 0; i < batch.size(); i++) {
     if (!route->kernel->run(batch, i, true, commit_ts_us, out_, error)) {
       if (!error.empty())
@@ -370,7 +370,7 @@ void Pipeline::rows(const source::TransactionInfo& txn, RowBatch& batch) {
   rec.position = txn.begin.offset;
   rec.transaction_seq = txn.sequence;
   std::string error;
-  prepare_kernel(*route, batch);
+  prepare_kernel(*route, batch, txn.commit_ts_us);
   for (size_t i = 0; i < batch.size(); i++) {
     if (!route->kernel->run(batch, i, false, txn.commit_ts_us, out_, error)) {
       if (!error.empty())

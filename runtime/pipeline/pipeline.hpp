@@ -107,7 +107,7 @@ class Pipeline : public source::ChangeConsumer {
   struct Route;
   struct Pending;
   Route* route_for(const RowBatch& batch);
-  void prepare_kernel(Route& route, const RowBatch& batch);
+  void prepare_kernel(Route& route, const RowBatch& batch, int64_t commit_ts_us);
   std::unique_ptr<Route> bind_route(const std::string& db, const std::string& table, const TableSchema* schema);
   void emit(Route& route, const RowBatch& batch, size_t row, const KernelOutput& out, encode::ChangeRecord& rec,
             uint64_t ticket);

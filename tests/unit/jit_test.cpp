@@ -286,23 +286,15 @@ TEST_CASE("jit: BIGINT overflow fails on the row the interpreter fails on", "[ji
         "DOUBLE value is out of range in 'd * 10'");
 }
 
-TEST_CASE("jit: what it does not compile is named, and kernels are cached", "[jit]") {
+TEST_CASE("jit: every construct compiles, and kernels are cached", "[jit]") {
   auto columns = columns_of(kHandColumns);
   auto types = types_of(columns);
-  auto why = [&](const std::string& text) {
-    Bound b = bind_text(text, columns);
-    REQUIRE(b.ir);
-    std::string reason;
-    CHECK_FALSE(jit::JitEngine::instance().compile_predicate(*b.ir, types, reason));
-    CHECK(reason == jit::why_not_compiled(*b.ir, types));
-    return reason;
-  };
-  // Everything but commit_ts() compiles; the rest of the stdlib is called through its C ABI.
-  CHECK(why("commit_ts() > '2020-01-01'") == "not compiled: commit_ts()");
-  CHECK(why("a > 1 OR commit_ts() IS NULL") == "not compiled: commit_ts()");
+  // Every construct compiles: the stdlib is called through its C ABI where the kernel has no
+  // native code. A reason is given only for malformed IR (a column outside the table).
   std::string reason;
   for (std::string text : {"s = 1", "s LIKE 'x%'", "CONCAT(s, 'x') = 'ax'", "m > 1", "OLD.a > 1", "op() = 'DELETE'",
-                           "ABS(a) > 1", "a DIV 2 > 1", "IF(a > 1, 1, 0)", "CASE WHEN a > 1 THEN 'x' END = 'x'"}) {
+                           "ABS(a) > 1", "a DIV 2 > 1", "IF(a > 1, 1, 0)", "CASE WHEN a > 1 THEN 'x' END = 'x'",
+                           "commit_ts() > '2020-01-01'"}) {
     Bound b = bind_text(text, columns);
     REQUIRE(b.ir);
     INFO(text);

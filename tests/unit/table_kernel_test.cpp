@@ -108,7 +108,7 @@ std::string render_row(const std::vector<Value>& values, const SyncTable& table)
 // Each row's outcome through `kernel`: "-" (filtered out), the record, or the error; the run
 // stops at the first error, as the pipeline does.
 std::vector<std::string> outcomes(pipeline::TableKernel& kernel, const RowBatch& batch, const SyncTable& table) {
-  kernel.prepare(batch);
+  kernel.prepare(batch, 1700000000000000);
   std::vector<std::string> out;
   for (size_t i = 0; i < batch.size(); i++) {
     pipeline::KernelOutput o;
@@ -171,6 +171,9 @@ TEST_CASE("table kernel: a change predicate (op(), OLD.col) is decided once per 
           "[kernel][jit]") {
   check_same("SYNC shop.orders TO TOPIC out WHERE op() <> 'DELETE' AND (OLD.amount IS NULL OR amount > OLD.amount)\n"
              "  COLUMNS (id, op() AS o, OLD.amount AS was, amount);",
+             true);
+  check_same("SYNC shop.orders TO TOPIC out WHERE commit_ts() < '2023-11-14 22:13:21' OR qty > 3\n"
+             "  COLUMNS (id, commit_ts() AS ts, DATEDIFF(commit_ts(), created) AS waited);",
              true);
   check_same("SYNC shop.orders TO TOPIC out WHERE op() = 'DELETE' OR OLD.status <> status\n"
              "  COLUMNS (id, OLD.status AS was, status);",
