@@ -36,6 +36,7 @@
 #include <map>
 
 #include "stdlib/compare.hpp"
+#include "stdlib/convert.hpp"
 
 namespace obsync::jit {
 namespace {
@@ -652,15 +653,20 @@ class Emitter {
   // compare_values for the pair (args[0], args[i]) of `e`: inline for Int, Double and strings
   // (the collation's compare, in the host), else compare_values in the host. `when`: both
   // operands are evaluated and not NULL (host calls run only then).
-  Ordering order(const CgValue& a, const CgValue& c, const ir::Expr& e, size_t i, llvm::Value* when) {
-    if (a.kind == Kind::Null || c.kind == Kind::Null) return {b_.getFalse(), b_.getFalse(), b_.getFalse()};
+  Ordering order(const CgValue& a_in, const CgValue& c_in, const ir::Expr& e, size_t i,
+                 const std::function<llvm::Value*()>& when) {
+    if (a_in.kind == Kind::Null || c_in.kind == Kind::Null) return {b_.getFalse(), b_.getFalse(), b_.getFalse()};
     CompareAs as = pair_comparison(e, i);
+    // A constant operand of a numeric comparison is converted once, here, as compare_values
+    // converts it for every row (value_to_int / value_to_double): 0.05 against a DOUBLE column.
+    CgValue a = numeric(c_in) ? fold_constant(a_in, *e.args[0], as) : a_in;
+    CgValue c = numeric(a_in) ? fold_constant(c_in, *e.args[i], as) : c_in;
     if (!native_pair(a, c, as)) {
       HostSite* site = new_site();
       site->left = e.args[0]->type;
       site->right = e.args[i]->type;
       site->plan = pair_plan(e);
-      llvm::Value* r = guarded(when, [&] {
+      llvm::Value* r = guarded(when(), [&] {
         return b_.CreateCall(host_fn("obsync_jit_compare", i32(), {ptr(), ptr(), ptr()}),
                              {site_ptr(site), as_value_ptr(a), as_value_ptr(c)});
       }, 0);
@@ -671,7 +677,7 @@ class Emitter {
           llvm::ConstantExpr::getIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(comparison_collation(e))), ptr());
       auto compare = [&] { return b_.CreateCall(compare_strings_fn(), {coll, a.value, a.len, c.value, c.len}, "cmp"); };
       // Bytes of a host Value are readable only when it was evaluated.
-      llvm::Value* r = a.from_host || c.from_host ? guarded(when, compare, 0) : compare();
+      llvm::Value* r = a.from_host || c.from_host ? guarded(when(), compare, 0) : compare();
       return from_three_way(r);
     }
     if (as == CompareAs::Int && a.kind == Kind::Int && c.kind == Kind::Int) {
@@ -690,8 +696,26 @@ class Emitter {
     return {lt, b_.CreateNot(b_.CreateOr(lt, gt)), gt};
   }
 
-  llvm::Value* both_values(const CgValue& a, const CgValue& c) {
-    return b_.CreateAnd(active_, b_.CreateAnd(b_.CreateNot(a.null), b_.CreateNot(c.null)));
+  // The condition under which a comparison of a and c runs: both evaluated and not NULL.
+  std::function<llvm::Value*()> both_values(const CgValue& a, const CgValue& c) {
+    llvm::Value* active = active_;
+    llvm::Value* a_null = a.null;
+    llvm::Value* c_null = c.null;
+    return [this, active, a_null, c_null] {
+      return b_.CreateAnd(active, b_.CreateAnd(b_.CreateNot(a_null), b_.CreateNot(c_null)));
+    };
+  }
+
+  CgValue fold_constant(const CgValue& v, const ir::Expr& arg, CompareAs as) {
+    if (arg.op != ir::Op::Const || arg.constant.is_null() || numeric(v)) return v;
+    if (as == CompareAs::Int) {
+      IntValue x = value_to_int(arg.constant, arg.type);
+      return {b_.getInt64(static_cast<uint64_t>(x.value)), b_.getFalse(), nullptr, Kind::Int, x.is_unsigned};
+    }
+    if (as == CompareAs::Double)
+      return {llvm::ConstantFP::get(b_.getDoubleTy(), value_to_double(arg.constant, arg.type)), b_.getFalse(), nullptr,
+              Kind::Double, false};
+    return v;
   }
 
   // --- operators -------------------------------------------------------------------------------
@@ -728,8 +752,12 @@ class Emitter {
       if (e.type.cls == TypeClass::Double || (e.type.cls == TypeClass::Int && !has_double))
         return name == "NEG" ? negate(e, args[0]) : arithmetic(e, args[0], args[1]);
     }
-    if (is_comparison(name) && args.size() == 2 && native_pair(args[0], args[1], pair_comparison(e, 1)))
-      return comparison(e, args[0], args[1]);
+    if (is_comparison(name) && args.size() == 2) {
+      CompareAs as = pair_comparison(e, 1);
+      CgValue a = numeric(args[1]) ? fold_constant(args[0], *e.args[0], as) : args[0];
+      CgValue c = numeric(args[0]) ? fold_constant(args[1], *e.args[1], as) : args[1];
+      if (native_pair(a, c, as)) return comparison(e, a, c);
+    }
     return host_call(e, args);
   }
 
@@ -773,6 +801,15 @@ class Emitter {
       llvm::Value* out_of_range = b_.CreateExtractValue(mul, 1);
       if (!result_unsigned) out_of_range = b_.CreateOr(out_of_range, b_.CreateICmpSLT(r, b_.getInt64(0)));
       return {r, null, any_err(err, b_.CreateAnd(computed, out_of_range)), Kind::Int, result_unsigned};
+    }
+    if (a.kind == Kind::Int && c.kind == Kind::Int && !a.is_unsigned && !c.is_unsigned && !result_unsigned) {
+      // Both signed, a signed result: in range iff the 64-bit operation does not overflow.
+      auto id = name == "+" ? llvm::Intrinsic::sadd_with_overflow
+                : name == "-" ? llvm::Intrinsic::ssub_with_overflow
+                              : llvm::Intrinsic::smul_with_overflow;
+      llvm::Value* op = b_.CreateBinaryIntrinsic(id, a.value, c.value);
+      llvm::Value* out_of_range = b_.CreateExtractValue(op, 1);
+      return {b_.CreateExtractValue(op, 0), null, any_err(err, b_.CreateAnd(computed, out_of_range)), Kind::Int, false};
     }
     // Exact in 128 bits: sums of two 64-bit values, and products where at most one factor
     // exceeds 2^63 in magnitude.
