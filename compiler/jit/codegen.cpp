@@ -167,10 +167,10 @@ struct Ordering {
 
 class Emitter {
  public:
-  Emitter(llvm::Module& module, llvm::IRBuilder<>& b, llvm::Function* fn, llvm::Value* row,
+  Emitter(llvm::Module& module, llvm::IRBuilder<>& b, llvm::Function* fn, llvm::BasicBlock* entry, llvm::Value* row,
           const std::map<size_t, ColumnPointers>& columns, size_t n, llvm::Value* slots, llvm::Value* native,
           KernelInfo& info)
-      : module_(module), b_(b), fn_(fn), row_(row), columns_(columns), n_(n), slots_(slots), native_(native),
+      : module_(module), b_(b), fn_(fn), entry_(entry), row_(row), columns_(columns), n_(n), slots_(slots), native_(native),
         info_(info), active_(b.getTrue()) {}
 
   CgValue emit(const ir::Expr& e) {
@@ -391,8 +391,19 @@ class Emitter {
     for (const auto& a : args) err = any_err(err, a.err);
     llvm::Value* run = err ? b_.CreateAnd(active_, b_.CreateNot(err)) : active_;
     llvm::Value* out = slot(base + args.size());
+    // Constant arguments are boxed once per batch, in the entry block: their slots are theirs.
+    std::vector<bool> constant(args.size(), false);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (e.args[i]->op != ir::Op::Const) continue;
+      constant[i] = true;
+      llvm::IRBuilderBase::InsertPoint here = b_.saveIP();
+      b_.SetInsertPoint(entry_->getTerminator());
+      box(args[i], slot(base + i));
+      b_.restoreIP(here);
+    }
     llvm::Value* status = guarded(run, [&] {
-      for (size_t i = 0; i < args.size(); ++i) box(args[i], slot(base + i));
+      for (size_t i = 0; i < args.size(); ++i)
+        if (!constant[i]) box(args[i], slot(base + i));
       return b_.CreateCall(host_fn("obsync_jit_call", i32(), {ptr(), ptr(), ptr(), ptr()}),
                            {site_ptr(site), slot(base), out, native_});
     }, 1);
@@ -758,7 +769,23 @@ class Emitter {
       CgValue c = numeric(args[0]) ? fold_constant(args[1], *e.args[1], as) : args[1];
       if (native_pair(a, c, as)) return comparison(e, a, c);
     }
+    if (name == "LIKE" && args.size() == 2 && args[0].kind == Kind::String && args[1].kind == Kind::String &&
+        e.call.args.size() == 2 && e.call.args[0].cls == TypeClass::String && e.call.args[1].cls == TypeClass::String)
+      return like(e, args[0], args[1]);
     return host_call(e, args);
+  }
+
+  // `s LIKE pattern` on two strings (no ESCAPE): the stdlib's like_match on the bytes, without
+  // boxing (what eval_like does for two strings).
+  CgValue like(const ir::Expr& e, const CgValue& a, const CgValue& c) {
+    llvm::Value* null = b_.CreateOr(a.null, c.null);
+    llvm::Value* coll = site_ptr(e.call.collation ? e.call.collation : &default_collation());
+    auto match = [&] {
+      return b_.CreateCall(host_fn("obsync_jit_like", i32(), {ptr(), ptr(), i64(), ptr(), i64()}),
+                           {coll, a.value, a.len, c.value, c.len});
+    };
+    llvm::Value* r = a.from_host || c.from_host ? guarded(b_.CreateAnd(active_, b_.CreateNot(null)), match, 0) : match();
+    return boolean(b_.CreateICmpNE(r, b_.getInt32(0)), null, any_err(a.err, c.err));
   }
 
   CgValue comparison(const ir::Expr& e, const CgValue& a, const CgValue& c) {
@@ -972,6 +999,7 @@ class Emitter {
   llvm::Module& module_;
   llvm::IRBuilder<>& b_;
   llvm::Function* fn_;
+  llvm::BasicBlock* entry_;  // runs once per batch: constants boxed there
   llvm::Value* row_;
   const std::map<size_t, ColumnPointers>& columns_;
   size_t n_;
@@ -1110,7 +1138,7 @@ KernelInfo emit_kernel(llvm::Module& module, const std::string& name, KernelKind
   count->addIncoming(b.getInt64(0), entry);
   llvm::Value* row = predicate ? static_cast<llvm::Value*>(k)
                                : b.CreateZExt(b.CreateLoad(i32, b.CreateInBoundsGEP(i32, rows_in, k)), i64, "row");
-  Emitter emitter(module, b, fn, row, columns, n, slots, native, info);
+  Emitter emitter(module, b, fn, entry, row, columns, n, slots, native, info);
   CgValue result = emitter.emit(e);
   if (result.err) {
     b.CreateCondBr(result.err, failed, ok, llvm::MDBuilder(ctx).createBranchWeights(1, 1 << 20));

@@ -9,6 +9,7 @@
 #include "compiler/jit/codegen.hpp"
 #include "stdlib/collation.hpp"
 #include "stdlib/convert.hpp"
+#include "stdlib/like.hpp"
 
 namespace obsync::jit {
 namespace {
@@ -53,6 +54,19 @@ int32_t obsync_jit_compare_strings(const void* collation, const char* a, uint64_
                                    uint64_t b_len) noexcept {
   const auto& c = *static_cast<const obsync::Collation*>(collation);
   return c.compare(std::string_view(a, a_len), std::string_view(b, b_len), c);
+}
+
+// text LIKE pattern (no ESCAPE) under `collation`: eval_like's like_match on two strings.
+int32_t obsync_jit_like(const void* collation, const char* text, uint64_t text_len, const char* pattern,
+                        uint64_t pattern_len) noexcept {
+  try {
+    return obsync::like_match(std::string_view(text, text_len), std::string_view(pattern, pattern_len),
+                              obsync::kLikeDefaultEscape, *static_cast<const obsync::Collation*>(collation))
+               ? 1
+               : 0;
+  } catch (...) {
+    return 0;
+  }
 }
 
 void obsync_jit_box_int(Value* s, int64_t v, int32_t is_unsigned, int32_t is_null) noexcept {
@@ -186,6 +200,7 @@ namespace obsync::jit {
 std::vector<std::pair<std::string, void*>> host_symbols() {
   return {
       {"obsync_jit_compare_strings", reinterpret_cast<void*>(&obsync_jit_compare_strings)},
+      {"obsync_jit_like", reinterpret_cast<void*>(&obsync_jit_like)},
       {"obsync_jit_box_int", reinterpret_cast<void*>(&obsync_jit_box_int)},
       {"obsync_jit_box_double", reinterpret_cast<void*>(&obsync_jit_box_double)},
       {"obsync_jit_box_string", reinterpret_cast<void*>(&obsync_jit_box_string)},
