@@ -201,7 +201,8 @@ std::optional<Temporal> value_to_datetime(const Value& v, const SqlType& t) {
       return parse_datetime(v.str, 6);
     case TypeClass::Int:
       if (v.is_unsigned && v.u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-      return datetime_from_number(v.i);
+      // An unsigned value's number is in `u` (Value::from_uint leaves `i` 0).
+      return datetime_from_number(v.is_unsigned ? static_cast<int64_t>(v.u) : v.i);
     case TypeClass::Decimal:
     case TypeClass::Double: {
       double d = value_to_double(v, t);
@@ -248,8 +249,9 @@ std::optional<Temporal> value_to_time(const Value& v, const SqlType& t) {
     case TypeClass::Json: return parse_time(v.str, 6);
     case TypeClass::Int: {
       if (v.is_unsigned && v.u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-      bool neg = !v.is_unsigned && v.i < 0;
-      return time_from_number(neg ? -v.i : v.i, 0, neg);
+      int64_t n = v.is_unsigned ? static_cast<int64_t>(v.u) : v.i;
+      bool neg = n < 0;
+      return time_from_number(neg ? -n : n, 0, neg);
     }
     case TypeClass::Decimal:
     case TypeClass::Double: {

@@ -343,7 +343,10 @@ class Emitter {
   // The result of a host function (its status, the Value it wrote to `out`) as a value of `type`.
   CgValue from_host(llvm::Value* status, const SqlType& type, llvm::Value* out) {
     CgValue v;
-    v.null = b_.CreateICmpEQ(status, b_.getInt32(1));
+    // A failed call (status 2) is NULL too: its NativeOut and `out` were not written, and every
+    // consumer that reads bytes or a Value runs only for values that are not NULL. (The error
+    // flag stops the row anyway.)
+    v.null = b_.CreateICmpNE(status, b_.getInt32(0));
     v.err = b_.CreateICmpEQ(status, b_.getInt32(2));
     llvm::Type* native_type = llvm::StructType::get(i64(), b_.getDoubleTy(), ptr(), i64());
     auto field = [&](unsigned i, llvm::Type* t) {
@@ -1101,7 +1104,10 @@ KernelInfo emit_kernel(llvm::Module& module, const std::string& name, KernelKind
   // entry: the arrays of the columns read, once per batch.
   b.SetInsertPoint(entry);
   llvm::Type* native_type = llvm::StructType::get(i64, b.getDoubleTy(), ptr, i64);
-  llvm::Value* native = b.CreateBitCast(b.CreateAlloca(native_type, nullptr, "native"), ptr);
+  llvm::Value* native_fields = b.CreateAlloca(native_type, nullptr, "native");
+  // Never read before a host call writes it; zeroed so that nothing reads an uninitialized byte.
+  b.CreateStore(llvm::Constant::getNullValue(native_type), native_fields);
+  llvm::Value* native = b.CreateBitCast(native_fields, ptr);
   size_t n = column_types.size();
   std::map<size_t, ColumnUse> used;
   collect_columns(e, n, column_types, used);

@@ -58,7 +58,11 @@ class Binder {
     e->type = std::move(type);
     return e;
   }
-  static bool is_unknown(const ir::Expr& e) { return e.type.cls == TypeClass::Null && e.op != ir::Op::Const; }
+  // The placeholder of an expression over an unknown schema (unknown()): not a NULL-typed
+  // expression (NULLIF(NULL, 1), COALESCE(NULL) are NULL-typed and bind as what they are).
+  static bool is_unknown(const ir::Expr& e) {
+    return e.op == ir::Op::Column && e.column < 0 && e.type.cls == TypeClass::Null;
+  }
   static ir::ExprPtr unknown() { return make(ir::Op::Column, SqlType{}); }
 
   // The value of a constant expression (literals, and calls and casts over them), as MySQL's
