@@ -11,6 +11,7 @@
 
 #include "compiler/interp/interpreter.hpp"
 #include "compiler/jit/jit.hpp"
+#include "tests/unit/jit_harness.hpp"
 #include "compiler/parse/parser.hpp"
 #include "compiler/sema/binder.hpp"
 #include "runtime/batch/row_batch.hpp"
@@ -19,43 +20,11 @@ using namespace obsync;
 
 namespace {
 
+using namespace jit_harness;
+
 constexpr int64_t kI64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
-
-struct Bound {
-  ir::ExprPtr ir;
-  std::string errors;
-};
-
-Bound bind_text(const std::string& text, const std::vector<ColumnSchema>& columns) {
-  SourceManager sources;
-  DiagnosticSink diags;
-  uint32_t file = sources.add("<expr>", text);
-  ast::ExprPtr ast = parse_expression(sources, file, diags);
-  Bound out;
-  if (ast) {
-    BindScope scope;
-    scope.columns = &columns;
-    out.ir = bind_expression(*ast, scope, sources, diags);
-  }
-  for (const auto& d : diags.diagnostics()) out.errors += render_human(d, sources, false);
-  if (diags.has_errors()) out.ir.reset();
-  return out;
-}
-
-std::vector<ColumnSchema> columns_of(const std::string& definitions) {
-  std::string error;
-  auto columns = parse_column_definitions(definitions, error);
-  REQUIRE(columns);
-  return *columns;
-}
-
-std::vector<SqlType> types_of(const std::vector<ColumnSchema>& columns) {
-  std::vector<SqlType> types;
-  for (const auto& c : columns) types.push_back(c.type);
-  return types;
-}
 
 // A batch as the runtime holds it, and the kernel's view of it.
 struct Batch {
@@ -83,53 +52,11 @@ struct Batch {
   }
 };
 
-// What a WHERE did to a batch: the rows it kept before the first error, and that error.
-struct Outcome {
-  std::vector<uint32_t> selection;
-  int64_t error_row = -1;
-  std::string error;  // "BIGINT value is out of range in 'a + 1'"
+using Outcome = WhereOutcome;
 
-  bool operator==(const Outcome&) const = default;
-};
-
-std::string describe(const Outcome& o) {
-  return fmt::format("selected [{}], error_row {} {}", fmt::join(o.selection, ","), o.error_row, o.error);
-}
-
-std::string interpreter_error(const ir::Expr& e, const std::vector<Value>& row) {
-  RowContext ctx_row;
-  ctx_row.row = &row;
-  EvalContext ctx;
-  evaluate_condition(e, ctx_row, ctx);
-  return ctx.failed ? fmt::format("{} in '{}'", ctx.error, ctx.expr_text) : std::string("(no error)");
-}
-
-Outcome interpret_where(const ir::Expr& e, const Batch& batch) {
-  Outcome out;
-  for (size_t i = 0; i < batch.rows.size(); ++i) {
-    RowContext ctx_row;
-    ctx_row.row = &batch.rows[i];
-    EvalContext ctx;
-    bool keep = evaluate_condition(e, ctx_row, ctx);
-    if (ctx.failed) {
-      out.error_row = static_cast<int64_t>(i);
-      out.error = fmt::format("{} in '{}'", ctx.error, ctx.expr_text);
-      break;
-    }
-    if (keep) out.selection.push_back(static_cast<uint32_t>(i));
-  }
-  return out;
-}
-
+Outcome interpret_where(const ir::Expr& e, const Batch& batch) { return jit_harness::interpret_where(e, batch.rows); }
 Outcome jit_where(const jit::CompiledPredicate& kernel, const ir::Expr& e, const Batch& batch) {
-  Outcome out;
-  out.selection.resize(batch.rows.size());
-  size_t selected = 0;
-  kernel.run(batch.arrays, batch.rows.size(), out.selection.data(), selected, out.error_row);
-  out.selection.resize(selected);
-  // The kernel names the row; the interpreter words the message.
-  if (out.error_row >= 0) out.error = interpreter_error(e, batch.rows[static_cast<size_t>(out.error_row)]);
-  return out;
+  return jit_harness::jit_where(kernel, e, batch.arrays, batch.rows);
 }
 
 // Each row's value as the mysql client prints it ("NULL"), up to the first error.
